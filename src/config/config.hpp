@@ -1,0 +1,51 @@
+// The resolved configuration: one value per setting of the settings table, addressed by the
+// setting's Gunicorn name ("workers", "bind", ...). Layers read what they need once at start-up.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+#include "config/value.hpp"
+
+namespace gf::config {
+
+// A value that fails validation. what() is the one-line message shown to the user,
+// e.g. "Invalid value for workers: 'x' (expected a positive integer)".
+class ConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+class Config {
+ public:
+  // All settings at their defaults (env-derived defaults such as PORT, WEB_CONCURRENCY,
+  // FORWARDED_ALLOW_IPS read from the current environment).
+  Config();
+
+  // Parse `raw` with the setting's validator and store it; throws ConfigError naming the setting.
+  void set(std::string_view name, std::string_view raw);
+  // Store an already typed value (validated).
+  void set_value(std::string_view name, Value value);
+
+  const Value& get(std::string_view name) const;  // throws std::out_of_range for unknown names
+  bool get_bool(std::string_view name) const;
+  int64_t get_int(std::string_view name) const;
+  double get_double(std::string_view name) const;
+  std::string get_str(std::string_view name) const;  // "" when None
+  std::optional<std::string> get_opt_str(std::string_view name) const;
+  StringList get_list(std::string_view name) const;
+  StringMap get_map(std::string_view name) const;
+  bool is_set_explicitly(std::string_view name) const;  // given on CLI/env, not a default
+
+  // The positional APP_MODULE (or wsgi_app), empty when none.
+  std::string app_uri;
+
+ private:
+  std::map<std::string, Value, std::less<>> values_;
+  std::map<std::string, bool, std::less<>> explicit_;
+};
+
+}  // namespace gf::config

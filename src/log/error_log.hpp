@@ -1,0 +1,57 @@
+// The error log ("gunicorn.error"): Gunicorn's line format
+// "[2026-11-25 16:14:59 +0000] [9614] [INFO] message", to stderr ("-") or a file, filtered by
+// --log-level, reopened on USR1. One per process; shared by every layer through ErrorLog::get().
+#pragma once
+
+#include <fmt/format.h>
+
+#include <string>
+#include <string_view>
+
+namespace gf::log {
+
+enum class Level { kDebug = 10, kInfo = 20, kWarning = 30, kError = 40, kCritical = 50 };
+
+class ErrorLog {
+ public:
+  // The process-wide error log (stderr at INFO until configure() is called).
+  static ErrorLog& get();
+
+  // path "-" = stderr. capture_output: dup2 stdout/stderr onto the file (when path != "-").
+  // Throws std::runtime_error when the file cannot be opened.
+  void configure(const std::string& path, Level level, bool capture_output);
+  void reopen();  // USR1: reopen the file (and re-capture stdout/stderr)
+  void set_level(Level level) { level_ = level; }
+  Level level() const { return level_; }
+  bool enabled(Level level) const { return level >= level_; }
+  int fd() const { return fd_; }  // where lines go (for wsgi.errors)
+
+  void write(Level level, std::string_view message);
+
+  template <typename... Args>
+  void log(Level level, fmt::format_string<Args...> f, Args&&... args) {
+    if (enabled(level)) write(level, fmt::format(f, std::forward<Args>(args)...));
+  }
+  template <typename... Args>
+  void debug(fmt::format_string<Args...> f, Args&&... a) { log(Level::kDebug, f, std::forward<Args>(a)...); }
+  template <typename... Args>
+  void info(fmt::format_string<Args...> f, Args&&... a) { log(Level::kInfo, f, std::forward<Args>(a)...); }
+  template <typename... Args>
+  void warning(fmt::format_string<Args...> f, Args&&... a) { log(Level::kWarning, f, std::forward<Args>(a)...); }
+  template <typename... Args>
+  void error(fmt::format_string<Args...> f, Args&&... a) { log(Level::kError, f, std::forward<Args>(a)...); }
+  template <typename... Args>
+  void critical(fmt::format_string<Args...> f, Args&&... a) { log(Level::kCritical, f, std::forward<Args>(a)...); }
+
+ private:
+  ErrorLog() = default;
+  std::string path_ = "-";
+  Level level_ = Level::kInfo;
+  bool capture_output_ = false;
+  int fd_ = 2;
+};
+
+// Parses "debug"/"info"/"warning"/"error"/"critical" (case-insensitive); nullopt otherwise.
+std::optional<Level> parse_level(std::string_view name);
+
+}  // namespace gf::log

@@ -1,0 +1,50 @@
+// The embedded interpreter and the user's application: Py_Initialize with the right sys.path,
+// virtualenv and environment, then import the app spec the way Gunicorn does
+// (module, module:var, module:var.attr, module:factory(), module:factory(literal args)).
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+#include "config/config.hpp"
+
+typedef struct _object PyObject;
+
+namespace gf::python {
+
+// The app could not be imported or found; what() is Gunicorn's message. Workers exit with 4.
+class AppLoadError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// The interpreter for this process. initialize() is idempotent; after it returns the calling
+// thread holds the GIL. Errors (virtualenv with another Python version, ...) throw
+// config::ConfigError with a clear one-line message.
+class Interpreter {
+ public:
+  static void initialize(const config::Config& cfg);
+  static bool initialized();
+  static void before_fork();       // PyOS_BeforeFork
+  static void after_fork_parent();  // PyOS_AfterFork_Parent
+  static void after_fork_child();   // PyOS_AfterFork_Child
+};
+
+class WsgiApp {
+ public:
+  // Imports the app named by cfg.app_uri (applies --chdir, --pythonpath, --env first).
+  // Throws AppLoadError. Requires Interpreter::initialize() and the GIL.
+  static WsgiApp load(const config::Config& cfg);
+  WsgiApp(const WsgiApp&) = delete;
+  WsgiApp& operator=(const WsgiApp&) = delete;
+  WsgiApp(WsgiApp&& other) noexcept;
+  ~WsgiApp();
+
+  PyObject* callable() const { return callable_; }  // borrowed
+
+ private:
+  explicit WsgiApp(PyObject* callable) : callable_(callable) {}
+  PyObject* callable_ = nullptr;  // owned reference
+};
+
+}  // namespace gf::python
