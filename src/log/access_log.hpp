@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -10,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "util/unique_fd.hpp"
 
 namespace gf::log {
 
@@ -18,11 +20,11 @@ namespace gf::log {
 struct AccessRecord {
   std::string_view remote_addr;  // REMOTE_ADDR ("" on UNIX sockets)
   std::string_view method;
-  std::string_view raw_uri;      // RAW_URI
-  std::string_view protocol;     // SERVER_PROTOCOL, "HTTP/1.1"
-  std::string_view query;        // QUERY_STRING
-  std::string_view path_info;    // PATH_INFO (decoded)
-  std::string_view status;       // full status "200 OK" (atom s is its first token)
+  std::string_view raw_uri;            // RAW_URI
+  std::string_view protocol;           // SERVER_PROTOCOL, "HTTP/1.1"
+  std::string_view query;              // QUERY_STRING
+  std::string_view path_info;          // PATH_INFO (decoded)
+  std::string_view status;             // full status "200 OK" (atom s is its first token)
   std::optional<uint64_t> body_bytes;  // B/b; nullopt renders b as "-"
   std::chrono::system_clock::time_point start;
   std::chrono::microseconds duration{0};
@@ -36,8 +38,17 @@ struct AccessRecord {
 
 class AccessLogFormatter {
  public:
+  // Never throws on odd formats: what Python's % would reject renders literally or as "-".
   explicit AccessLogFormatter(std::string_view format);
+  ~AccessLogFormatter();
+  AccessLogFormatter(const AccessLogFormatter&);
+  AccessLogFormatter& operator=(const AccessLogFormatter&);
+  AccessLogFormatter(AccessLogFormatter&&) noexcept;
+  AccessLogFormatter& operator=(AccessLogFormatter&&) noexcept;
+
   std::string render(const AccessRecord& record) const;
+  // Appends the line (no newline) to `out`; lets callers reuse one buffer per thread.
+  void render_to(const AccessRecord& record, std::string& out) const;
 
  private:
   struct Segment;
@@ -55,7 +66,8 @@ class AccessLog {
  private:
   std::string path_;
   AccessLogFormatter formatter_;
-  int fd_ = 1;
+  util::UniqueFd file_;  // empty for "-"
+  int fd_ = 1;           // file_.get() or 1; its number never changes across reopen()
 };
 
 }  // namespace gf::log

@@ -5,8 +5,11 @@
 
 #include <fmt/format.h>
 
+#include <optional>
 #include <string>
 #include <string_view>
+
+#include "util/unique_fd.hpp"
 
 namespace gf::log {
 
@@ -21,6 +24,9 @@ class ErrorLog {
   // Throws std::runtime_error when the file cannot be opened.
   void configure(const std::string& path, Level level, bool capture_output);
   void reopen();  // USR1: reopen the file (and re-capture stdout/stderr)
+  // Refreshes the cached pid printed on every line. Runs automatically in a fork()ed child
+  // (pthread_atfork); call it after a raw clone() or anything else that bypasses fork().
+  void after_fork();
   void set_level(Level level) { level_ = level; }
   Level level() const { return level_; }
   bool enabled(Level level) const { return level >= level_; }
@@ -33,22 +39,36 @@ class ErrorLog {
     if (enabled(level)) write(level, fmt::format(f, std::forward<Args>(args)...));
   }
   template <typename... Args>
-  void debug(fmt::format_string<Args...> f, Args&&... a) { log(Level::kDebug, f, std::forward<Args>(a)...); }
+  void debug(fmt::format_string<Args...> f, Args&&... a) {
+    log(Level::kDebug, f, std::forward<Args>(a)...);
+  }
   template <typename... Args>
-  void info(fmt::format_string<Args...> f, Args&&... a) { log(Level::kInfo, f, std::forward<Args>(a)...); }
+  void info(fmt::format_string<Args...> f, Args&&... a) {
+    log(Level::kInfo, f, std::forward<Args>(a)...);
+  }
   template <typename... Args>
-  void warning(fmt::format_string<Args...> f, Args&&... a) { log(Level::kWarning, f, std::forward<Args>(a)...); }
+  void warning(fmt::format_string<Args...> f, Args&&... a) {
+    log(Level::kWarning, f, std::forward<Args>(a)...);
+  }
   template <typename... Args>
-  void error(fmt::format_string<Args...> f, Args&&... a) { log(Level::kError, f, std::forward<Args>(a)...); }
+  void error(fmt::format_string<Args...> f, Args&&... a) {
+    log(Level::kError, f, std::forward<Args>(a)...);
+  }
   template <typename... Args>
-  void critical(fmt::format_string<Args...> f, Args&&... a) { log(Level::kCritical, f, std::forward<Args>(a)...); }
+  void critical(fmt::format_string<Args...> f, Args&&... a) {
+    log(Level::kCritical, f, std::forward<Args>(a)...);
+  }
 
  private:
-  ErrorLog() = default;
+  ErrorLog();
+  void capture_stdio() const;
+
   std::string path_ = "-";
   Level level_ = Level::kInfo;
   bool capture_output_ = false;
-  int fd_ = 2;
+  util::UniqueFd file_;  // the open log file; empty for "-"
+  int fd_ = 2;           // file_.get() or 2; its number never changes across reopen()
+  int pid_ = 0;
 };
 
 // Parses "debug"/"info"/"warning"/"error"/"critical" (case-insensitive); nullopt otherwise.

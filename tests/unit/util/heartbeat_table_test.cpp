@@ -1,0 +1,37 @@
+#include "util/heartbeat_table.hpp"
+
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace gf::util {
+namespace {
+
+TEST(HeartbeatTable, SlotsAreReusedAfterRelease) {
+  HeartbeatTable table(2);
+  auto a = table.acquire();
+  auto b = table.acquire();
+  ASSERT_TRUE(a && b);
+  EXPECT_NE(*a, *b);
+  EXPECT_FALSE(table.acquire().has_value());
+  table.release(*a);
+  EXPECT_EQ(table.acquire(), a);
+}
+
+TEST(HeartbeatTable, ChildBeatIsSeenByParent) {
+  HeartbeatTable table(4);
+  auto slot = table.acquire();
+  ASSERT_TRUE(slot);
+  usleep(50'000);
+  ASSERT_GE(table.age_ns(*slot), 50'000'000);
+  pid_t pid = fork();
+  if (pid == 0) {
+    table.beat(*slot);
+    _exit(0);
+  }
+  waitpid(pid, nullptr, 0);
+  EXPECT_LT(table.age_ns(*slot), 50'000'000);
+}
+
+}  // namespace
+}  // namespace gf::util
