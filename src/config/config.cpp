@@ -1,0 +1,106 @@
+#include "config/config.hpp"
+
+#include <fmt/format.h>
+
+#include "config/python_repr.hpp"
+#include "config/settings_table.hpp"
+#include "config/value_parser.hpp"
+
+namespace gf::config {
+namespace {
+
+const SettingSpec& known_setting(std::string_view name) {
+  const SettingSpec* spec = find_setting(name);
+  if (spec == nullptr) throw ConfigError(fmt::format("No configuration setting for: {}", name));
+  return *spec;
+}
+
+[[noreturn]] void wrong_type(std::string_view name, std::string_view wanted) {
+  throw std::logic_error(fmt::format("setting '{}' is not {}", name, wanted));
+}
+
+}  // namespace
+
+Config::Config() {
+  for (const SettingSpec& spec : settings_table()) {
+    values_.emplace(std::string(spec.name), default_value(spec));
+    explicit_.emplace(std::string(spec.name), false);
+  }
+}
+
+void Config::set(std::string_view name, std::string_view raw) {
+  const SettingSpec& spec = known_setting(name);
+  try {
+    values_.find(name)->second = parse_value(spec, raw);
+  } catch (const InvalidValue& e) {
+    throw ConfigError(
+        fmt::format("Invalid value for {}: {} ({})", name, python_string_repr(raw), e.what()));
+  }
+  explicit_.find(name)->second = true;
+}
+
+void Config::set_value(std::string_view name, Value value) {
+  const SettingSpec& spec = known_setting(name);
+  try {
+    values_.find(name)->second = validate_value(spec, value);
+  } catch (const InvalidValue& e) {
+    throw ConfigError(
+        fmt::format("Invalid value for {}: {} ({})", name, python_repr(value), e.what()));
+  }
+  explicit_.find(name)->second = true;
+}
+
+const Value& Config::get(std::string_view name) const {
+  auto it = values_.find(name);
+  if (it == values_.end()) throw std::out_of_range(fmt::format("unknown setting '{}'", name));
+  return it->second;
+}
+
+bool Config::get_bool(std::string_view name) const {
+  if (const auto* flag = std::get_if<bool>(&get(name))) return *flag;
+  wrong_type(name, "a bool");
+}
+
+int64_t Config::get_int(std::string_view name) const {
+  if (const auto* number = std::get_if<int64_t>(&get(name))) return *number;
+  wrong_type(name, "an integer");
+}
+
+double Config::get_double(std::string_view name) const {
+  const Value& value = get(name);
+  if (const auto* number = std::get_if<double>(&value)) return *number;
+  if (const auto* number = std::get_if<int64_t>(&value)) return static_cast<double>(*number);
+  wrong_type(name, "a number");
+}
+
+std::string Config::get_str(std::string_view name) const {
+  const Value& value = get(name);
+  if (const auto* text = std::get_if<std::string>(&value)) return *text;
+  if (std::holds_alternative<std::monostate>(value)) return {};
+  wrong_type(name, "a string");
+}
+
+std::optional<std::string> Config::get_opt_str(std::string_view name) const {
+  const Value& value = get(name);
+  if (const auto* text = std::get_if<std::string>(&value)) return *text;
+  if (std::holds_alternative<std::monostate>(value)) return std::nullopt;
+  wrong_type(name, "a string");
+}
+
+StringList Config::get_list(std::string_view name) const {
+  if (const auto* items = std::get_if<StringList>(&get(name))) return *items;
+  wrong_type(name, "a list");
+}
+
+StringMap Config::get_map(std::string_view name) const {
+  if (const auto* pairs = std::get_if<StringMap>(&get(name))) return *pairs;
+  wrong_type(name, "a map");
+}
+
+bool Config::is_set_explicitly(std::string_view name) const {
+  auto it = explicit_.find(name);
+  if (it == explicit_.end()) throw std::out_of_range(fmt::format("unknown setting '{}'", name));
+  return it->second;
+}
+
+}  // namespace gf::config

@@ -1,0 +1,17 @@
+// Values spelled the way Python prints them (repr() and str()), so --print-config, --help
+// defaults and docs/settings.md read like Gunicorn's output: 'text', ['a', 'b'], True, None.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "config/value.hpp"
+
+namespace gf::config {
+
+std::string python_string_repr(std::string_view text);  // repr(str): quotes and escapes
+std::string python_repr(const Value& value);
+// str(): like repr() except that a top-level string is printed bare.
+std::string python_str(const Value& value);
+
+}  // namespace gf::config

@@ -1,0 +1,245 @@
+// Settings of the Config File, Server Socket, Worker Processes and Security sections.
+#include "config/env_defaults.hpp"
+#include "config/settings_sections.hpp"
+
+namespace gf::config::table {
+
+void add_core_settings(std::vector<SettingSpec>& out) {
+  out.push_back({
+      .name = "config",
+      .section = kConfigFile,
+      .flags = {"-c", "--config"},
+      .metavar = "CONFIG",
+      .type = ValueType::kString,
+      .default_value = str("./gunicorn.conf.py"),
+      .help = "The Gunicorn config file.",
+      .doc = "A string of the form `PATH`, `file:PATH` or `python:MODULE_NAME`. Only has an "
+             "effect on the command line (or in GUNICORN_CMD_ARGS when the command line has "
+             "none). By default `gunicorn.conf.py` in the current directory is read if it "
+             "exists.",
+  });
+  out.push_back({
+      .name = "wsgi_app",
+      .section = kConfigFile,
+      .metavar = "STRING",
+      .type = ValueType::kOptionalString,
+      .help = "A WSGI application path in pattern $(MODULE_NAME):$(VARIABLE_NAME).",
+      .doc = "The application to serve when no APP_MODULE is given on the command line. Same "
+             "forms as APP_MODULE: `module`, `module:name`, `module:factory(args)`.",
+  });
+  out.push_back({
+      .name = "bind",
+      .section = kServerSocket,
+      .flags = {"-b", "--bind"},
+      .metavar = "ADDRESS",
+      .type = ValueType::kStringList,
+      .dynamic_default = env_defaults::bind,
+      .default_doc = "['127.0.0.1:8000'], or ['0.0.0.0:$PORT'] when PORT is set",
+      .help = "The socket to bind.",
+      .doc = "A string of the form `HOST`, `HOST:PORT`, `[IPV6]:PORT`, `unix:PATH`, "
+             "`unix://PATH`, `fd://FD` or `tcp://HOST:PORT`. Repeat the flag to listen on "
+             "several addresses. When the PORT environment variable is set the default is "
+             "`0.0.0.0:$PORT`.",
+  });
+  out.push_back({
+      .name = "backlog",
+      .section = kServerSocket,
+      .flags = {"--backlog"},
+      .metavar = "INT",
+      .type = ValueType::kPositiveInt,
+      .default_value = num(2048),
+      .help = "The maximum number of pending connections.",
+      .doc = "The listen() backlog: how many clients may wait to be accepted. Generally set "
+             "in the 64-2048 range.",
+  });
+  out.push_back({
+      .name = "workers",
+      .section = kWorkerProcesses,
+      .flags = {"-w", "--workers"},
+      .metavar = "INT",
+      .type = ValueType::kPositiveInt,
+      .dynamic_default = env_defaults::workers,
+      .default_doc = "1, or $WEB_CONCURRENCY when set",
+      .help = "The number of worker processes for handling requests.",
+      .doc = "Generally 2-4 x the number of cores. Defaults to the WEB_CONCURRENCY environment "
+             "variable, which some platforms set, else 1.",
+  });
+  out.push_back({
+      .name = "worker_class",
+      .section = kWorkerProcesses,
+      .flags = {"-k", "--worker-class"},
+      .metavar = "STRING",
+      .type = ValueType::kChoice,
+      .default_value = str("sync"),
+      .choices = {"sync", "gthread", "gevent", "gevent_wsgi", "gevent_pywsgi", "eventlet",
+                  "tornado", "asgi"},
+      .accepts_python_path = true,
+      .help = "The type of workers to use.",
+      .doc = "`sync` handles one request at a time per worker. Other Gunicorn classes are "
+             "`gthread`, `gevent`, `gevent_wsgi`, `gevent_pywsgi`, `tornado` and `asgi`, or a "
+             "dotted Python path / `egg:dist#name`. `sync` with `threads` > 1 runs `gthread`. "
+             "greenfork currently implements `sync` only.",
+      .supported_choices = {"sync"},
+  });
+  out.push_back({
+      .name = "threads",
+      .section = kWorkerProcesses,
+      .flags = {"--threads"},
+      .metavar = "INT",
+      .type = ValueType::kPositiveInt,
+      .default_value = num(1),
+      .help = "The number of worker threads for handling requests.",
+      .doc = "Threads per worker for the gthread worker. A sync worker with more than one "
+             "thread is switched to gthread.",
+  });
+  out.push_back({
+      .name = "worker_connections",
+      .section = kWorkerProcesses,
+      .flags = {"--worker-connections"},
+      .metavar = "INT",
+      .type = ValueType::kPositiveInt,
+      .default_value = num(1000),
+      .help = "The maximum number of simultaneous clients.",
+      .doc = "Only affects the gthread, eventlet and gevent worker types.",
+  });
+  out.push_back({
+      .name = "max_requests",
+      .section = kWorkerProcesses,
+      .flags = {"--max-requests"},
+      .metavar = "INT",
+      .type = ValueType::kPositiveInt,
+      .default_value = num(0),
+      .help = "The maximum number of requests a worker will process before restarting.",
+      .doc = "A simple guard against memory leaks; 0 disables automatic worker restarts.",
+  });
+  out.push_back({
+      .name = "max_requests_jitter",
+      .section = kWorkerProcesses,
+      .flags = {"--max-requests-jitter"},
+      .metavar = "INT",
+      .type = ValueType::kPositiveInt,
+      .default_value = num(0),
+      .help = "The maximum jitter to add to the max_requests setting.",
+      .doc = "Each worker restarts after max_requests + randint(0, max_requests_jitter) "
+             "requests, so workers do not all restart at once.",
+  });
+  out.push_back({
+      .name = "timeout",
+      .section = kWorkerProcesses,
+      .flags = {"-t", "--timeout"},
+      .metavar = "INT",
+      .type = ValueType::kPositiveInt,
+      .default_value = num(30),
+      .help = "Workers silent for more than this many seconds are killed and restarted.",
+      .doc = "The master aborts (SIGABRT, then SIGKILL) a worker whose heartbeat is older than "
+             "this. 0 disables the timeout.",
+  });
+  out.push_back({
+      .name = "graceful_timeout",
+      .section = kWorkerProcesses,
+      .flags = {"--graceful-timeout"},
+      .metavar = "INT",
+      .type = ValueType::kPositiveInt,
+      .default_value = num(30),
+      .help = "Timeout for graceful workers restart.",
+      .doc = "Seconds workers get to finish their requests after TERM or HUP before they are "
+             "killed.",
+  });
+  out.push_back({
+      .name = "keepalive",
+      .section = kWorkerProcesses,
+      .flags = {"--keep-alive"},
+      .metavar = "INT",
+      .type = ValueType::kPositiveInt,
+      .default_value = num(2),
+      .help = "The number of seconds to wait for requests on a Keep-Alive connection.",
+      .doc = "0 disables keep-alive. The sync worker never keeps connections alive.",
+  });
+  out.push_back({
+      .name = "asgi_loop",
+      .section = kWorkerProcesses,
+      .flags = {"--asgi-loop"},
+      .metavar = "STRING",
+      .type = ValueType::kChoice,
+      .default_value = str("auto"),
+      .choices = {"auto", "asyncio", "uvloop"},
+      .help = "Event loop implementation for ASGI workers.",
+      .doc = "`auto` uses uvloop when it can be imported, else asyncio.",
+      .support = kLater,
+      .unsupported_reason = kWhyAsgi,
+  });
+  out.push_back({
+      .name = "asgi_lifespan",
+      .section = kWorkerProcesses,
+      .flags = {"--asgi-lifespan"},
+      .metavar = "STRING",
+      .type = ValueType::kChoice,
+      .default_value = str("auto"),
+      .choices = {"auto", "on", "off"},
+      .help = "ASGI lifespan protocol handling.",
+      .doc = "`auto` detects support, `on` requires it (a startup failure stops the worker "
+             "from serving), `off` disables it.",
+      .support = kLater,
+      .unsupported_reason = kWhyAsgi,
+  });
+  out.push_back({
+      .name = "asgi_disconnect_grace_period",
+      .section = kWorkerProcesses,
+      .flags = {"--asgi-disconnect-grace-period"},
+      .metavar = "INT",
+      .type = ValueType::kPositiveInt,
+      .default_value = num(3),
+      .help = "Grace period (seconds) for ASGI apps to handle client disconnect.",
+      .doc = "How long an ASGI app task may keep running after the client went away before it "
+             "is cancelled; 0 cancels at once.",
+      .support = kLater,
+      .unsupported_reason = kWhyAsgi,
+  });
+  out.push_back({
+      .name = "http_parser",
+      .section = kWorkerProcesses,
+      .flags = {"--http-parser"},
+      .metavar = "STRING",
+      .type = ValueType::kChoice,
+      .default_value = str("auto"),
+      .choices = {"auto", "fast", "python"},
+      .help = "HTTP/1.x parser implementation.",
+      .doc = "Accepted for compatibility: greenfork always uses its one native parser, which "
+             "follows the behaviour of Gunicorn's Python parser.",
+  });
+  out.push_back({
+      .name = "limit_request_line",
+      .section = kSecurity,
+      .flags = {"--limit-request-line"},
+      .metavar = "INT",
+      .type = ValueType::kPositiveInt,
+      .default_value = num(4094),
+      .help = "The maximum size of HTTP request line in bytes.",
+      .doc = "Bytes of the request line (method, URI, version) excluding CRLF. 0 means "
+             "unlimited; values of 8190 or more are clamped to 8190.",
+  });
+  out.push_back({
+      .name = "limit_request_fields",
+      .section = kSecurity,
+      .flags = {"--limit-request-fields"},
+      .metavar = "INT",
+      .type = ValueType::kPositiveInt,
+      .default_value = num(100),
+      .help = "Limit the number of HTTP headers fields in a request.",
+      .doc = "Values of 0 or above 32768 mean 32768.",
+  });
+  out.push_back({
+      .name = "limit_request_field_size",
+      .section = kSecurity,
+      .flags = {"--limit-request-field_size"},
+      .metavar = "INT",
+      .type = ValueType::kPositiveInt,
+      .default_value = num(8190),
+      .help = "Limit the allowed size of an HTTP request header field.",
+      .doc = "Bytes per header line including CRLF and folded continuation lines. 0 means "
+             "8190 (not unlimited, whatever Gunicorn's docs say). The flag is spelled with an "
+             "underscore, as in Gunicorn.",
+  });
+}
+
+}  // namespace gf::config::table
