@@ -1,0 +1,26 @@
+"""App-spec forms: `factory_app`, `factory_app:app`, `factory_app:create_app()`,
+`factory_app:create_app('Hi', times=2)` and `factory_app:holder.app` (which Gunicorn refuses:
+only a name or a call of a simple name is accepted)."""
+
+
+def create_app(greeting="Hello", times=1):
+    body = (" ".join([greeting] * times) + " from factory").encode()
+
+    def app(environ, start_response):
+        start_response("200 OK", [("Content-Type", "text/plain"),
+                                  ("Content-Length", str(len(body)))])
+        return [body]
+    return app
+
+
+app = create_app("Plain")
+application = create_app("Default")
+
+
+class Holder:
+    app = create_app("Attribute")
+
+
+holder = Holder()
+
+not_callable = "I am not a WSGI app"
