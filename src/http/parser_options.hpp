@@ -42,6 +42,7 @@ struct PeerInfo {
   int port = 0;
   bool trusted_forwarder = true;  // may set secure_scheme_headers / forwarder_headers
   bool proxy_allowed = true;      // may send a PROXY protocol header
+  bool is_tls = false;            // wsgi.url_scheme starts as "https"
 };
 
 }  // namespace gf::http

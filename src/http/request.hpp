@@ -28,7 +28,7 @@ enum class BodyKind { kNone, kLength, kChunked };
 struct RequestHead {
   std::string method;
   std::string target;  // the request-target exactly as sent (RAW_URI)
-  std::string path;    // target's path, still percent-encoded ("" for "*" / authority-form)
+  std::string path;    // target's path, still percent-encoded ("*" for "*", "" for authority-form)
   std::string query;   // after '?', without the fragment
   std::string fragment;
   int version_major = 1;
@@ -36,9 +36,9 @@ struct RequestHead {
   std::vector<HeaderField> headers;  // in arrival order; dropped underscore headers removed
 
   BodyKind body_kind = BodyKind::kNone;
-  uint64_t content_length = 0;  // valid when body_kind == kLength
-  bool keep_alive = false;      // Gunicorn's should_close() negated
-  bool expect_continue = false;  // HTTP/1.1 "Expect: 100-continue"
+  uint64_t content_length = 0;      // valid when body_kind == kLength
+  bool keep_alive = false;          // Gunicorn's should_close() negated
+  bool expect_continue = false;     // HTTP/1.1 "Expect: 100-continue"
   std::string url_scheme = "http";  // from TLS or a trusted proxy's secure_scheme_headers
   std::optional<ProxyInfo> proxy;   // set when a PROXY header preceded this request
 

@@ -17,6 +17,8 @@ namespace gf::http {
 
 class RequestReader {
  public:
+  // `options` is referenced and must outlive the reader (it comes from the process-wide config);
+  // `peer` is copied.
   RequestReader(const ParserOptions& options, util::ByteSource& source, const PeerInfo& peer);
   ~RequestReader();
 

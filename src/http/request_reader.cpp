@@ -1,0 +1,160 @@
+#include "http/request_reader.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+
+#include "http/request_parser.hpp"
+
+namespace gf::http {
+
+namespace {
+constexpr size_t kInitialBuffer = 8192;
+}  // namespace
+
+// One buffer per connection: [begin, end) are received bytes the parser has not consumed.
+struct RequestReader::Impl {
+  Impl(const ParserOptions& options, util::ByteSource& source, const PeerInfo& peer)
+      : source(source), peer(peer), parser(options, this->peer), buffer(kInitialBuffer) {
+    // Units the parser waits for whole (head, chunk-size line, trailers) never exceed this.
+    max_buffer = std::max(parser.max_head_bytes(), kInitialBuffer);
+  }
+
+  std::string_view pending() const { return {buffer.data() + begin, end - begin}; }
+
+  void consume(size_t n) {
+    begin += n;
+    if (begin == end) begin = end = 0;
+  }
+
+  // Reads more bytes; false at end of stream.
+  bool fill() {
+    if (end == buffer.size()) make_room();
+    size_t n = source.read_some(std::span<char>(buffer.data() + end, buffer.size() - end));
+    if (n == 0) return false;
+    end += n;
+    return true;
+  }
+
+  void make_room() {
+    if (begin > 0) {
+      std::memmove(buffer.data(), buffer.data() + begin, end - begin);
+      end -= begin;
+      begin = 0;
+      return;
+    }
+    if (buffer.size() >= max_buffer)  // the parser's limits should have fired first
+      throw util::IoError("request head does not fit its limits");
+    buffer.resize(std::min(max_buffer, buffer.size() * 2));
+  }
+
+  // Feeds the parser until it reports something other than kNeedMore; reads as needed.
+  ParseStep next_step(size_t max_body) {
+    while (true) {
+      ParseStep step = parser.feed(pending(), max_body);
+      if (step.event != ParseEvent::kNeedMore) return step;
+      consume(step.consumed);
+      if (!fill()) {
+        parser.on_eof(end - begin);
+        return step;  // clean end of stream
+      }
+    }
+  }
+
+  size_t read_body(std::span<char> out) {
+    if (!have_message || out.empty() || complete) return 0;
+    ParseStep step = next_step(out.size());
+    if (step.event == ParseEvent::kBody) {
+      std::memcpy(out.data(), step.body.data(), step.body.size());
+      consume(step.consumed);
+      return step.body.size();
+    }
+    if (step.event == ParseEvent::kNeedMore)  // EOF mid-body that on_eof did not reject
+      throw util::IoError("client disconnected before the request body was complete");
+    consume(step.consumed);
+    complete = true;
+    return 0;
+  }
+
+  bool body_complete() const {
+    return !have_message || complete || parser.message_complete() ||
+           parser.length_remaining() == std::optional<uint64_t>(0);
+  }
+
+  util::ByteSource& source;
+  PeerInfo peer;  // the parser refers to this copy
+  RequestParser parser;
+  std::vector<char> buffer;
+  size_t max_buffer = kInitialBuffer;
+  size_t begin = 0;
+  size_t end = 0;
+  bool have_message = false;  // a head was returned and its body may be pending
+  bool keep_alive = true;     // of the last head returned
+  bool complete = false;      // the current message's end was seen
+};
+
+RequestReader::RequestReader(const ParserOptions& options, util::ByteSource& source,
+                             const PeerInfo& peer)
+    : impl_(std::make_unique<Impl>(options, source, peer)) {}
+
+RequestReader::~RequestReader() = default;
+
+std::optional<RequestHead> RequestReader::read_head() {
+  Impl& m = *impl_;
+  if (m.have_message) {
+    if (!m.keep_alive) return std::nullopt;
+    std::array<char, 8192> scratch;
+    while (m.read_body(scratch)) {
+    }
+    m.parser.next_message();
+    m.have_message = false;
+    m.complete = false;
+  }
+  ParseStep step = m.next_step(0);
+  if (step.event != ParseEvent::kHead) return std::nullopt;
+  m.consume(step.consumed);
+  m.have_message = true;
+  m.keep_alive = m.parser.head().keep_alive;
+  return std::move(m.parser.head());
+}
+
+size_t RequestReader::read_body(std::span<char> out) {
+  return impl_->read_body(out);
+}
+
+bool RequestReader::body_complete() const {
+  return impl_->body_complete();
+}
+
+const std::vector<HeaderField>& RequestReader::trailers() const {
+  return impl_->parser.trailers();
+}
+
+bool RequestReader::drain_body(size_t limit) {
+  Impl& m = *impl_;
+  std::array<char, 8192> scratch;
+  size_t drained = 0;
+  while (drained < limit) {
+    size_t want = std::min(scratch.size(), limit - drained);
+    size_t n = m.read_body(std::span<char>(scratch.data(), want));
+    if (n == 0) return true;
+    drained += n;
+  }
+  if (m.body_complete()) return true;
+  // The limit was reached; consume framing that is already buffered without reading more.
+  ParseStep step = m.parser.feed(m.pending(), 0);
+  m.consume(step.consumed);
+  if (step.event == ParseEvent::kMessageComplete) m.complete = true;
+  return m.body_complete();
+}
+
+size_t RequestReader::buffered_bytes() const {
+  const Impl& m = *impl_;
+  size_t buffered = m.end - m.begin;
+  if (!m.have_message || m.body_complete()) return buffered;
+  std::optional<uint64_t> remaining = m.parser.length_remaining();
+  if (!remaining) return 0;  // inside a chunked body: its end is not known yet
+  return buffered - static_cast<size_t>(std::min<uint64_t>(buffered, *remaining));
+}
+
+}  // namespace gf::http
