@@ -18,14 +18,24 @@ class AppLoadError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// The app's module or factory raised while loading (ImportError, SyntaxError, ...): the
+// traceback is already in the error log. Gunicorn exits such a worker with 3 (boot error).
+class AppBootError : public AppLoadError {
+ public:
+  using AppLoadError::AppLoadError;
+};
+
 // The interpreter for this process. initialize() is idempotent; after it returns the calling
 // thread holds the GIL. Errors (virtualenv with another Python version, ...) throw
 // config::ConfigError with a clear one-line message.
 class Interpreter {
  public:
   static void initialize(const config::Config& cfg);
+  // Checks, without starting Python, what would make initialize() fail in every worker (a
+  // virtualenv made with another Python version); throws config::ConfigError. Run by the master.
+  static void check_environment(const config::Config& cfg);
   static bool initialized();
-  static void before_fork();       // PyOS_BeforeFork
+  static void before_fork();        // PyOS_BeforeFork
   static void after_fork_parent();  // PyOS_AfterFork_Parent
   static void after_fork_child();   // PyOS_AfterFork_Child
 };

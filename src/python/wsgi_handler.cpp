@@ -1,0 +1,179 @@
+// WsgiHandler: one request through the app - environ, call, body, close(), access log - with
+// Gunicorn's error handling: 500 before the headers went out, a closed connection after.
+#include "python/wsgi_handler.hpp"
+
+#include <chrono>
+#include <stdexcept>
+
+#include "log/error_log.hpp"
+#include "python/access_entry.hpp"
+#include "python/client_socket.hpp"
+#include "python/exception_types.hpp"
+#include "python/gil.hpp"
+#include "python/py_exception.hpp"
+#include "python/request_state.hpp"
+#include "python/response_body.hpp"
+#include "python/start_response.hpp"
+#include "python/wsgi_environ.hpp"
+#include "python/wsgi_input.hpp"
+
+namespace gf::python {
+namespace {
+
+constexpr std::string_view kInternalError = "500 Internal Server Error";
+
+struct Clock {
+  std::chrono::system_clock::time_point wall_start;  // %(t)s
+  std::chrono::steady_clock::time_point start;       // request duration
+};
+
+// The per-request Python objects must not reach into this request once it is over, even if
+// the app kept references to them (a generator, a thread, a global).
+class RequestObjects {
+ public:
+  RequestObjects(RequestState& state, const ClientSocket& sockets, const ConnectionInfo& conn)
+      : sockets_(sockets),
+        input(WsgiInput::create(&state)),
+        start_response(StartResponse::create(&state)),
+        socket(sockets.create(conn.socket_fd, conn.socket_family)) {
+    if (!input || !start_response) {
+      PyErr_Clear();
+      throw std::runtime_error("cannot allocate the WSGI request objects");
+    }
+  }
+  ~RequestObjects() {
+    WsgiInput::detach(input.get());
+    StartResponse::detach(start_response.get());
+    sockets_.detach(socket.get());
+  }
+  RequestObjects(const RequestObjects&) = delete;
+  RequestObjects& operator=(const RequestObjects&) = delete;
+
+ private:
+  const ClientSocket& sockets_;
+
+ public:
+  PyRef input;
+  PyRef start_response;
+  PyRef socket;
+};
+
+size_t body_length(const std::string& page) {
+  size_t end = page.find("\r\n\r\n");
+  return end == std::string::npos ? 0 : page.size() - end - 4;
+}
+
+}  // namespace
+
+struct WsgiHandler::Impl {
+  Impl(WsgiApp& app, const config::Config& cfg, log::AccessLog* log, bool multithread)
+      : app(app.callable()),
+        access_log(log),
+        environ(cfg, multithread),
+        body(ResponseBody::sendfile_setting(cfg)) {
+    // Every Python type and exception class exists before the first request, so worker threads
+    // never race to create them.
+    WsgiInput::type();
+    StartResponse::init_types();
+    client_io_error_type();
+    invalid_response_type();
+  }
+
+  // After the app failed (Python exception pending): close the result, then answer or give up.
+  RequestOutcome fail(PyObject* result, RequestState& state, const http::RequestHead& request,
+                      const EnvironSummary& summary, PyObject* env, const Clock& clock);
+  void close_result(PyObject* result, const http::RequestHead& request, bool headers_sent,
+                    RequestOutcome& outcome);
+
+  PyObject* app;  // borrowed from the WsgiApp, which outlives the handler
+  log::AccessLog* access_log;
+  WsgiEnviron environ;
+  ResponseBody body;
+  ClientSocket sockets;
+};
+
+// Gunicorn's wording: with the URI while a 500 can still be sent, without it afterwards.
+static void log_app_error(const PyException& exc, const http::RequestHead& request,
+                          bool headers_sent) {
+  if (headers_sent)
+    log::ErrorLog::get().error("Error handling request\n{}", exc.traceback());
+  else
+    log::ErrorLog::get().error("Error handling request {}\n{}", request.target, exc.traceback());
+}
+
+void WsgiHandler::Impl::close_result(PyObject* result, const http::RequestHead& request,
+                                     bool headers_sent, RequestOutcome& outcome) {
+  if (body.close(result)) return;
+  log_app_error(PyException::fetch(), request, headers_sent);
+  outcome.close_connection = true;
+}
+
+RequestOutcome WsgiHandler::Impl::fail(PyObject* result, RequestState& state,
+                                       const http::RequestHead& request,
+                                       const EnvironSummary& summary, PyObject* env,
+                                       const Clock& clock) {
+  PyException exc = PyException::fetch();  // before close() can run more Python code
+  http::ResponseWriter& writer = *state.writer;
+  RequestOutcome outcome{true, writer.status_code()};
+  if (result != nullptr) close_result(result, request, writer.headers_sent(), outcome);
+  // A disconnected client or broken body surfaced in the app as ClientIOError: the worker
+  // drops the connection; there is nobody to send a 500 to.
+  if (state.io_error) std::rethrow_exception(state.io_error);
+
+  log_app_error(exc, request, writer.headers_sent());
+  if (writer.headers_sent()) return outcome;  // truncated response: only closing tells the client
+
+  std::string page = http::ResponseWriter::error_page(500, "");
+  {
+    GilRelease unlocked;
+    writer.send_raw(page);
+  }
+  outcome.status_code = 500;
+  if (access_log != nullptr)
+    AccessEntry{request, summary,          env,        kInternalError, body_length(page),
+                nullptr, clock.wall_start, clock.start}
+        .write_to(*access_log);
+  return outcome;
+}
+
+WsgiHandler::WsgiHandler(WsgiApp& app, const config::Config& cfg, log::AccessLog* access_log,
+                         bool multithread)
+    : impl_(std::make_unique<Impl>(app, cfg, access_log, multithread)) {}
+
+WsgiHandler::~WsgiHandler() = default;
+
+RequestOutcome WsgiHandler::handle(const http::RequestHead& request, http::RequestReader& body,
+                                   http::ResponseWriter& writer, const ConnectionInfo& conn) {
+  Clock clock{std::chrono::system_clock::now(), std::chrono::steady_clock::now()};
+  RequestState state{&writer, &body, nullptr};
+  RequestObjects objects(state, impl_->sockets, conn);
+  EnvironSummary summary;
+  PyRef env =
+      impl_->environ.build(request, conn, {objects.input.get(), objects.socket.get()}, summary);
+
+  PyObject* args[] = {env.get(), objects.start_response.get()};
+  PyRef result = PyRef::steal(PyObject_Vectorcall(impl_->app, args, 2, nullptr));
+  if (!result || !impl_->body.send(result.get(), state))
+    return impl_->fail(result.get(), state, request, summary, env.get(), clock);
+
+  RequestOutcome outcome{writer.should_close(), writer.status_code()};
+  try {
+    GilRelease unlocked;
+    writer.finish();
+  } catch (const util::IoError&) {
+    impl_->close_result(result.get(), request, true, outcome);
+    throw;
+  }
+  // Gunicorn's order: response complete, access log, then the iterable's close().
+  if (impl_->access_log != nullptr)
+    AccessEntry{
+        request,           summary,          env.get(),  writer.status(), writer.body_bytes_sent(),
+        &writer.headers(), clock.wall_start, clock.start}
+        .write_to(*impl_->access_log);
+  impl_->close_result(result.get(), request, true, outcome);
+  outcome.close_connection =
+      outcome.close_connection || writer.should_close() || static_cast<bool>(state.io_error);
+  return outcome;
+}
+
+}  // namespace gf::python
