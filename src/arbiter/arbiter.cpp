@@ -1,0 +1,312 @@
+#include "arbiter/arbiter.hpp"
+
+#include <poll.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <random>
+#include <stdexcept>
+
+#include "arbiter/signal_names.hpp"
+#include "config/derived_settings.hpp"
+#include "log/error_log.hpp"
+#include "net/bind_address.hpp"
+#include "util/process_title.hpp"
+#include "workers/worker_context.hpp"
+
+namespace gf::arbiter {
+namespace {
+constexpr int kHandledSignals[] = {SIGHUP,  SIGQUIT, SIGINT,  SIGTERM, SIGTTIN,
+                                   SIGTTOU, SIGUSR1, SIGUSR2, SIGWINCH, SIGCHLD};
+constexpr int kLoopTimeoutMs = 1000;
+constexpr int64_t kNsPerSecond = 1'000'000'000;
+
+sigset_t handled_signal_set() {
+  sigset_t set;
+  sigemptyset(&set);
+  for (int sig : kHandledSignals) sigaddset(&set, sig);
+  return set;
+}
+
+std::vector<net::BindAddress> bind_addresses(const config::Config& cfg) {
+  std::vector<net::BindAddress> out;
+  for (const auto& spec : cfg.get_list("bind")) out.push_back(net::BindAddress::parse(spec));
+  return out;
+}
+}  // namespace
+
+Arbiter::Arbiter(const config::Config& cfg) : cfg_(cfg) {
+  proc_name_ = config::effective_proc_name(cfg);
+  num_workers_ = static_cast<int>(std::max<int64_t>(1, cfg.get_int("workers")));
+}
+
+int Arbiter::run() {
+  try {
+    start();
+  } catch (const std::exception& e) {
+    log::ErrorLog::get().error("{}", e.what());
+    return 1;
+  }
+  main_loop();
+  return exit_status_.value_or(0);
+}
+
+void Arbiter::start() {
+  auto& log = log::ErrorLog::get();
+  pid_ = ::getpid();
+  log.info("Starting greenfork {}", GREENFORK_VERSION);
+
+  // Signals become readable events on one fd; workers reset the mask after fork.
+  sigset_t set = handled_signal_set();
+  sigprocmask(SIG_BLOCK, &set, nullptr);
+  signal_fd_.reset(::signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK));
+  if (!signal_fd_) throw std::runtime_error(std::string("signalfd: ") + std::strerror(errno));
+  ::signal(SIGPIPE, SIG_IGN);
+
+  listeners_ = net::Listener::bind_all(bind_addresses(cfg_), static_cast<int>(cfg_.get_int("backlog")),
+                                       static_cast<mode_t>(cfg_.get_int("umask")));
+  std::string urls;
+  for (const auto& l : listeners_) urls += (urls.empty() ? "" : ",") + l.url();
+  log.info("Listening at: {} ({})", urls, pid_);
+  // Only the sync worker exists so far; other classes were reported as unsupported at start-up.
+  log.info("Using worker: sync");
+  util::set_process_title("greenfork: master [" + proc_name_ + "]");
+}
+
+void Arbiter::main_loop() {
+  manage_workers();
+  while (!exit_status_) {
+    for (int sig : wait_for_signals(kLoopTimeoutMs)) {
+      handle_signal(sig);
+      if (exit_status_) return;
+    }
+    murder_workers();
+    manage_workers();
+  }
+}
+
+std::vector<int> Arbiter::wait_for_signals(int timeout_ms) {
+  std::vector<int> signals;
+  pollfd p{signal_fd_.get(), POLLIN, 0};
+  if (::poll(&p, 1, timeout_ms) <= 0) return signals;
+  signalfd_siginfo info;
+  while (::read(signal_fd_.get(), &info, sizeof info) == sizeof info) {
+    int sig = static_cast<int>(info.ssi_signo);
+    // Coalesce SIGCHLD: one reap pass collects every exited child.
+    if (sig == SIGCHLD && std::find(signals.begin(), signals.end(), SIGCHLD) != signals.end())
+      continue;
+    signals.push_back(sig);
+  }
+  return signals;
+}
+
+void Arbiter::handle_signal(int sig) {
+  auto& log = log::ErrorLog::get();
+  if (sig == SIGCHLD) {
+    log.debug("Handling signal: chld");
+    reap_workers();
+    return;
+  }
+  log.info("Handling signal: {}", signal_short_name(sig));
+  switch (sig) {
+    case SIGHUP:
+      log.info("Hang up: Master");
+      reload();
+      break;
+    case SIGTERM:
+      halt(0);  // graceful
+      break;
+    case SIGINT:
+    case SIGQUIT:
+      halt(0, "", /*graceful=*/false);
+      break;
+    case SIGTTIN:
+      set_num_workers(num_workers_ + 1);
+      manage_workers();
+      break;
+    case SIGTTOU:
+      if (num_workers_ > 1) set_num_workers(num_workers_ - 1);
+      manage_workers();
+      break;
+    case SIGUSR1:
+      log.reopen();
+      kill_workers(SIGUSR1);
+      break;
+    case SIGUSR2:
+      log.warning("SIGUSR2 (binary upgrade) is not supported yet by greenfork; ignoring it");
+      break;
+    case SIGWINCH:
+      // Gunicorn only acts on WINCH when daemonized, which greenfork does not do yet.
+      log.debug("SIGWINCH ignored. Not daemonized");
+      break;
+    default:
+      break;
+  }
+}
+
+void Arbiter::reload() {
+  // New workers first, then manage_workers() retires the oldest surplus ones gracefully.
+  for (int i = 0; i < num_workers_; ++i) spawn_worker();
+  manage_workers();
+}
+
+void Arbiter::set_num_workers(int n) { num_workers_ = n; }
+
+void Arbiter::manage_workers() {
+  static std::mt19937 rng{std::random_device{}()};
+  while (static_cast<int>(workers_.size()) < num_workers_ && !exit_status_) {
+    spawn_worker();
+    // Gunicorn staggers forks by a random 0-100 ms so workers don't all boot in lockstep.
+    if (static_cast<int>(workers_.size()) < num_workers_)
+      ::poll(nullptr, 0, static_cast<int>(rng() % 100));
+  }
+  if (static_cast<int>(workers_.size()) > num_workers_) {
+    std::vector<std::pair<int, pid_t>> by_age;
+    for (const auto& [pid, w] : workers_) by_age.emplace_back(w.age, pid);
+    std::sort(by_age.begin(), by_age.end());
+    size_t excess = workers_.size() - static_cast<size_t>(num_workers_);
+    for (size_t i = 0; i < excess; ++i) kill_worker(by_age[i].second, SIGTERM);
+  }
+}
+
+void Arbiter::spawn_worker() {
+  auto slot = heartbeat_.acquire();
+  if (!slot) {
+    log::ErrorLog::get().error("Too many workers; not spawning another");
+    return;
+  }
+  const int age = ++last_age_;
+  pid_t pid = ::fork();
+  if (pid < 0) {
+    heartbeat_.release(*slot);
+    log::ErrorLog::get().error("fork() failed: {}", std::strerror(errno));
+    return;
+  }
+  if (pid == 0) {
+    signal_fd_.reset();
+    int status = 255;
+    try {
+      workers::WorkerContext ctx{cfg_, listeners_, heartbeat_, *slot, age, pid_, proc_name_};
+      status = workers::run_worker_process(ctx);
+    } catch (const std::exception& e) {
+      log::ErrorLog::get().error("Exception in worker process: {}", e.what());
+    }
+    ::fflush(nullptr);
+    ::_exit(status);
+  }
+  workers_[pid] = Worker{age, *slot, false};
+}
+
+void Arbiter::murder_workers() {
+  const int64_t timeout = cfg_.get_int("timeout");
+  if (timeout <= 0) return;
+  for (auto& [pid, worker] : workers_) {
+    if (heartbeat_.age_ns(worker.slot) <= timeout * kNsPerSecond) continue;
+    if (!worker.aborted) {
+      log::ErrorLog::get().critical("WORKER TIMEOUT (pid:{})", pid);
+      worker.aborted = true;
+      kill_worker(pid, SIGABRT);
+    } else {
+      kill_worker(pid, SIGKILL);
+    }
+  }
+}
+
+void Arbiter::reap_workers() {
+  auto& log = log::ErrorLog::get();
+  for (;;) {
+    int status = 0;
+    pid_t pid = ::waitpid(-1, &status, WNOHANG);
+    if (pid <= 0) return;
+    auto it = workers_.find(pid);
+    if (it == workers_.end()) continue;  // not ours (e.g. an orphan when we are PID 1)
+    heartbeat_.release(it->second.slot);
+    workers_.erase(it);
+    if (WIFEXITED(status)) {
+      int code = WEXITSTATUS(status);
+      if (code == workers::kWorkerBootError) {
+        halt(code, "Worker failed to boot.");
+        return;
+      }
+      if (code == workers::kAppLoadError) {
+        halt(code, "App failed to load.");
+        return;
+      }
+      if (code != 0) log.error("Worker (pid:{}) exited with code {}.", pid, code);
+    } else if (WIFSIGNALED(status)) {
+      int sig = WTERMSIG(status);
+      if (sig == SIGKILL)
+        log.error("Worker (pid:{}) was sent SIGKILL! Perhaps out of memory?", pid);
+      else if (sig == SIGTERM)
+        log.info("Worker (pid:{}) was sent SIGTERM!", pid);
+      else
+        log.warning("Worker (pid:{}) was sent {}!", pid, signal_full_name(sig));
+    }
+  }
+}
+
+void Arbiter::kill_worker(pid_t pid, int sig) {
+  if (::kill(pid, sig) != 0 && errno == ESRCH) {
+    auto it = workers_.find(pid);
+    if (it != workers_.end()) {
+      heartbeat_.release(it->second.slot);
+      workers_.erase(it);
+    }
+  }
+}
+
+void Arbiter::kill_workers(int sig) {
+  std::vector<pid_t> pids;
+  for (const auto& [pid, w] : workers_) pids.push_back(pid);
+  for (pid_t pid : pids) kill_worker(pid, sig);
+}
+
+void Arbiter::stop(bool graceful) {
+  for (auto& l : listeners_) l.close_and_unlink();
+  listeners_.clear();
+  kill_workers(graceful ? SIGTERM : SIGQUIT);
+  int64_t deadline = util::monotonic_ns() + cfg_.get_int("graceful_timeout") * kNsPerSecond;
+  bool quick = !graceful;
+  while (!workers_.empty()) {
+    int64_t left_ms = (deadline - util::monotonic_ns()) / 1'000'000;
+    if (left_ms <= 0) break;
+    for (int sig : wait_for_signals(static_cast<int>(std::min<int64_t>(left_ms, 100)))) {
+      // INT/QUIT during a graceful stop switches to a quick one with a 2 s allowance.
+      if (!quick && (sig == SIGINT || sig == SIGQUIT)) {
+        quick = true;
+        kill_workers(SIGQUIT);
+        deadline = std::min(deadline, util::monotonic_ns() + 2 * kNsPerSecond);
+      }
+    }
+    // Exit codes no longer matter while stopping: collect children directly.
+    for (;;) {
+      int status = 0;
+      pid_t pid = ::waitpid(-1, &status, WNOHANG);
+      if (pid <= 0) break;
+      auto it = workers_.find(pid);
+      if (it != workers_.end()) {
+        heartbeat_.release(it->second.slot);
+        workers_.erase(it);
+      }
+    }
+  }
+  kill_workers(SIGKILL);
+  for (const auto& [pid, w] : workers_) ::waitpid(pid, nullptr, 0);
+  workers_.clear();
+}
+
+void Arbiter::halt(int status, const std::string& reason, bool graceful) {
+  if (exit_status_) return;
+  exit_status_ = status;
+  stop(graceful);
+  auto& log = log::ErrorLog::get();
+  const log::Level level = status == 0 ? log::Level::kInfo : log::Level::kError;
+  log.log(level, "Shutting down: Master");
+  if (!reason.empty()) log.log(level, "Reason: {}", reason);
+}
+
+}  // namespace gf::arbiter

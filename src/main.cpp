@@ -1,0 +1,79 @@
+// greenfork: parse the command line, report configuration problems before anything is bound,
+// then hand over to the master process. Glue only.
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <string>
+
+#include "arbiter/arbiter.hpp"
+#include "config/command_line.hpp"
+#include "log/error_log.hpp"
+#include "python/wsgi_app.hpp"
+#include "util/process_title.hpp"
+
+namespace {
+
+int fail(const std::string& message) {
+  std::fprintf(stderr, "%s\n", message.c_str());
+  return 1;
+}
+
+// --check-config / --print-config: load the app in this process, report, exit.
+int check_config(const gf::config::Config& cfg) {
+  try {
+    gf::python::Interpreter::initialize(cfg);
+    gf::python::WsgiApp::load(cfg);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "%s\n", e.what());
+    return 1;
+  }
+  return 0;
+}
+
+void configure_error_log(const gf::config::Config& cfg) {
+  auto level = gf::log::parse_level(cfg.get_str("loglevel"));
+  if (!level) throw gf::config::ConfigError("Error: Invalid value for loglevel: " + cfg.get_str("loglevel"));
+  gf::log::ErrorLog::get().configure(cfg.get_str("errorlog"), *level, cfg.get_bool("capture_output"));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  gf::util::init_process_title(argc, argv);
+  gf::config::CommandLine cli;
+  try {
+    cli = gf::config::parse_command_line(argc, argv);
+  } catch (const gf::config::ConfigError& e) {
+    return fail(e.what());
+  }
+  if (cli.show_help) {
+    std::fputs(gf::config::help_text(argv[0]).c_str(), stdout);
+    return 0;
+  }
+  if (cli.show_version) {
+    std::printf("%s\n", gf::config::version_text().c_str());
+    return 0;
+  }
+  gf::config::Config& cfg = cli.config;
+  if (cfg.get_bool("print_config")) std::fputs(gf::config::print_config_text(cfg).c_str(), stdout);
+  if (cfg.app_uri.empty()) return fail("Error: No application module specified.");
+  cfg.set("default_proc_name", cfg.app_uri);
+  if (cfg.get_bool("print_config") || cfg.get_bool("check_config")) return check_config(cfg);
+
+  try {
+    configure_error_log(cfg);
+  } catch (const std::exception& e) {
+    return fail(e.what());
+  }
+  for (const auto& warning : cli.warnings) gf::log::ErrorLog::get().warning("{}", warning);
+  for (const auto& message : gf::config::unsupported_in_use(cfg))
+    gf::log::ErrorLog::get().warning("{}", message);
+  try {
+    gf::python::Interpreter::check_environment(cfg);
+  } catch (const std::exception& e) {
+    return fail(std::string("Error: ") + e.what());
+  }
+
+  gf::arbiter::Arbiter arbiter(cfg);
+  return arbiter.run();
+}

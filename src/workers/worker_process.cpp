@@ -1,0 +1,57 @@
+// The life of a worker process after fork: signals, title, interpreter and app, then the
+// worker type's loop, and Gunicorn's exit codes when booting fails.
+#include <unistd.h>
+
+#include <memory>
+
+#include "log/access_log.hpp"
+#include "log/error_log.hpp"
+#include "python/main_thread_gil.hpp"
+#include "python/wsgi_app.hpp"
+#include "python/wsgi_handler.hpp"
+#include "util/process_title.hpp"
+#include "workers/sync_worker.hpp"
+#include "workers/worker_context.hpp"
+#include "workers/worker_signals.hpp"
+
+namespace gf::workers {
+namespace {
+std::unique_ptr<log::AccessLog> open_access_log(const config::Config& cfg) {
+  auto path = cfg.get_opt_str("accesslog");
+  if (!path) return nullptr;
+  return std::make_unique<log::AccessLog>(*path, cfg.get_str("access_log_format"));
+}
+}  // namespace
+
+int run_worker_process(WorkerContext& ctx) {
+  WorkerSignals::install();
+  util::set_process_title("greenfork: worker [" + ctx.proc_name + "]");
+  auto& log = log::ErrorLog::get();
+  log.after_fork();
+  log.info("Booting worker with pid: {}", ::getpid());
+
+  std::optional<python::WsgiApp> app;
+  std::unique_ptr<log::AccessLog> access_log;
+  try {
+    python::Interpreter::initialize(ctx.cfg);
+    app.emplace(python::WsgiApp::load(ctx.cfg));
+    access_log = open_access_log(ctx.cfg);
+  } catch (const python::AppLoadError& e) {
+    log.error("{}", e.what());
+    return kAppLoadError;
+  } catch (const std::exception& e) {
+    log.error("Exception in worker process: {}", e.what());
+    return kWorkerBootError;
+  }
+
+  {
+    python::WsgiHandler handler(*app, ctx.cfg, access_log.get(), /*multithread=*/false);
+    python::MainThreadGil::release();
+    SyncWorker(ctx, handler, access_log.get()).run();
+    python::MainThreadGil::acquire();
+  }
+  log.info("Worker exiting (pid: {})", ::getpid());
+  return 0;
+}
+
+}  // namespace gf::workers
