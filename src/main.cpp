@@ -32,8 +32,10 @@ int check_config(const gf::config::Config& cfg) {
 
 void configure_error_log(const gf::config::Config& cfg) {
   auto level = gf::log::parse_level(cfg.get_str("loglevel"));
-  if (!level) throw gf::config::ConfigError("Error: Invalid value for loglevel: " + cfg.get_str("loglevel"));
-  gf::log::ErrorLog::get().configure(cfg.get_str("errorlog"), *level, cfg.get_bool("capture_output"));
+  if (!level)
+    throw gf::config::ConfigError("Error: Invalid value for loglevel: " + cfg.get_str("loglevel"));
+  gf::log::ErrorLog::get().configure(cfg.get_str("errorlog"), *level,
+                                     cfg.get_bool("capture_output"));
 }
 
 }  // namespace
@@ -65,6 +67,8 @@ int main(int argc, char** argv) {
   } catch (const std::exception& e) {
     return fail(e.what());
   }
+  if (auto refused = gf::config::refused_in_use(cfg); !refused.empty())
+    return fail(refused.front());
   for (const auto& warning : cli.warnings) gf::log::ErrorLog::get().warning("{}", warning);
   for (const auto& message : gf::config::unsupported_in_use(cfg))
     gf::log::ErrorLog::get().warning("{}", message);

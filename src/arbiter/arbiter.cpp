@@ -20,7 +20,7 @@
 
 namespace gf::arbiter {
 namespace {
-constexpr int kHandledSignals[] = {SIGHUP,  SIGQUIT, SIGINT,  SIGTERM, SIGTTIN,
+constexpr int kHandledSignals[] = {SIGHUP,  SIGQUIT, SIGINT,  SIGTERM,  SIGTTIN,
                                    SIGTTOU, SIGUSR1, SIGUSR2, SIGWINCH, SIGCHLD};
 constexpr int kLoopTimeoutMs = 1000;
 constexpr int64_t kNsPerSecond = 1'000'000'000;
@@ -67,8 +67,9 @@ void Arbiter::start() {
   if (!signal_fd_) throw std::runtime_error(std::string("signalfd: ") + std::strerror(errno));
   ::signal(SIGPIPE, SIG_IGN);
 
-  listeners_ = net::Listener::bind_all(bind_addresses(cfg_), static_cast<int>(cfg_.get_int("backlog")),
-                                       static_cast<mode_t>(cfg_.get_int("umask")));
+  listeners_ =
+      net::Listener::bind_all(bind_addresses(cfg_), static_cast<int>(cfg_.get_int("backlog")),
+                              static_cast<mode_t>(cfg_.get_int("umask")));
   std::string urls;
   for (const auto& l : listeners_) urls += (urls.empty() ? "" : ",") + l.url();
   log.info("Listening at: {} ({})", urls, pid_);
@@ -154,7 +155,9 @@ void Arbiter::reload() {
   manage_workers();
 }
 
-void Arbiter::set_num_workers(int n) { num_workers_ = n; }
+void Arbiter::set_num_workers(int n) {
+  num_workers_ = n;
+}
 
 void Arbiter::manage_workers() {
   static std::mt19937 rng{std::random_device{}()};

@@ -48,5 +48,8 @@ std::string print_config_text(const Config& config);
 // "Setting 'certfile' (--certfile) is not supported yet by greenfork: TLS comes in a later
 // issue; ignoring it". The caller decides whether to warn or exit.
 std::vector<std::string> unsupported_in_use(const Config& config);
+// One "Error: ..." line per set setting that greenfork cannot ignore safely (TLS, user/group,
+// daemon); start-up must stop when this is not empty.
+std::vector<std::string> refused_in_use(const Config& config);
 
 }  // namespace gf::config

@@ -36,6 +36,10 @@ std::string support_markdown(const SettingSpec& spec) {
   if (spec.support == Support::kNotYetSupported) {
     return fmt::format("not supported yet ({})", spec.unsupported_reason);
   }
+  if (spec.support == Support::kRefusedUntilSupported) {
+    return fmt::format("not supported yet ({}); greenfork refuses to start when it is set",
+                       spec.unsupported_reason);
+  }
   if (!spec.supported_choices.empty()) {
     return fmt::format("supported for {} only", fmt::join(spec.supported_choices, ", "));
   }

@@ -60,7 +60,7 @@ void add_process_settings(std::vector<SettingSpec>& out) {
       .default_value = false,
       .help = "Daemonize the Gunicorn process.",
       .doc = "Detaches from the controlling terminal and runs in the background.",
-      .support = kLater,
+      .support = kRefused,
       .unsupported_reason = kWhyProcess,
   });
   out.push_back({
@@ -103,7 +103,7 @@ void add_process_settings(std::vector<SettingSpec>& out) {
       .default_doc = "os.geteuid()",
       .help = "Switch worker processes to run as this user.",
       .doc = "A user id or a user name.",
-      .support = kLater,
+      .support = kRefused,
       .unsupported_reason = kWhyProcess,
   });
   out.push_back({
@@ -116,7 +116,7 @@ void add_process_settings(std::vector<SettingSpec>& out) {
       .default_doc = "os.getegid()",
       .help = "Switch worker process to run as this group.",
       .doc = "A group id or a group name.",
-      .support = kLater,
+      .support = kRefused,
       .unsupported_reason = kWhyProcess,
   });
   out.push_back({

@@ -36,6 +36,7 @@ inline constexpr std::string_view kDirtyArbiterHooks = "Dirty Arbiter Hooks";
 inline constexpr std::string_view kControl = "Control";
 
 inline constexpr Support kLater = Support::kNotYetSupported;
+inline constexpr Support kRefused = Support::kRefusedUntilSupported;
 inline constexpr std::string_view kWhyConfigFile = "config files come in a later issue";
 inline constexpr std::string_view kWhyHooks =
     "server hooks come with config files in a later issue";

@@ -41,7 +41,9 @@ enum class CliAction {
   kOptionalValue,  // --flag [VALUE]; bare flag means `optional_value` (--proxy-protocol)
 };
 
-enum class Support { kSupported, kNotYetSupported };
+// kRefusedUntilSupported: a setting whose absence would change what is safe to serve (TLS,
+// privilege dropping, daemonizing): start-up stops with an error instead of ignoring it.
+enum class Support { kSupported, kNotYetSupported, kRefusedUntilSupported };
 
 struct ChoiceAlias {
   std::string_view from;

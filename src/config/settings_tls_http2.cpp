@@ -13,7 +13,7 @@ void add_tls_settings(std::vector<SettingSpec>& out) {
       .type = ValueType::kOptionalString,
       .help = "SSL key file.",
       .doc = "TLS is enabled when keyfile or certfile is set.",
-      .support = kLater,
+      .support = kRefused,
       .unsupported_reason = kWhyTls,
   });
   out.push_back({
@@ -24,7 +24,7 @@ void add_tls_settings(std::vector<SettingSpec>& out) {
       .type = ValueType::kOptionalString,
       .help = "SSL certificate file.",
       .doc = "TLS is enabled when keyfile or certfile is set.",
-      .support = kLater,
+      .support = kRefused,
       .unsupported_reason = kWhyTls,
   });
   out.push_back({

@@ -30,6 +30,7 @@ std::vector<std::string> unsupported_in_use(const Config& config) {
   for (const SettingSpec& spec : settings_table()) {
     const Value& value = config.get(spec.name);
     if (value == default_value(spec)) continue;
+    if (spec.support == Support::kRefusedUntilSupported) continue;  // see refused_in_use()
     if (spec.support == Support::kNotYetSupported) {
       messages.push_back(fmt::format("{} is not supported yet by greenfork: {}; ignoring it",
                                      setting_label(spec), spec.unsupported_reason));
@@ -44,6 +45,19 @@ std::vector<std::string> unsupported_in_use(const Config& config) {
     messages.push_back(
         "Setting 'threads' (--threads) above 1 selects the gthread worker, which is not "
         "supported yet by greenfork; ignoring it");
+  }
+  return messages;
+}
+
+std::vector<std::string> refused_in_use(const Config& config) {
+  std::vector<std::string> messages;
+  for (const SettingSpec& spec : settings_table()) {
+    if (spec.support != Support::kRefusedUntilSupported) continue;
+    if (config.get(spec.name) == default_value(spec)) continue;
+    messages.push_back(
+        fmt::format("Error: {} is not supported yet by greenfork ({}); refusing to "
+                    "start without it",
+                    setting_label(spec), spec.unsupported_reason));
   }
   return messages;
 }

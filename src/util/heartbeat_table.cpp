@@ -21,7 +21,9 @@ HeartbeatTable::HeartbeatTable(size_t capacity) : capacity_(capacity) {
   slots_ = static_cast<Slot*>(mem);  // zero-filled by the kernel: every slot free
 }
 
-HeartbeatTable::~HeartbeatTable() { munmap(slots_, capacity_ * sizeof(Slot)); }
+HeartbeatTable::~HeartbeatTable() {
+  munmap(slots_, capacity_ * sizeof(Slot));
+}
 
 std::optional<size_t> HeartbeatTable::acquire() {
   for (size_t i = 0; i < capacity_; ++i) {
@@ -34,7 +36,9 @@ std::optional<size_t> HeartbeatTable::acquire() {
   return std::nullopt;
 }
 
-void HeartbeatTable::release(size_t slot) { slots_[slot].in_use = false; }
+void HeartbeatTable::release(size_t slot) {
+  slots_[slot].in_use = false;
+}
 
 int64_t HeartbeatTable::age_ns(size_t slot) const {
   return monotonic_ns() - slots_[slot].stamp_ns.load(std::memory_order_relaxed);

@@ -26,9 +26,7 @@ class HeartbeatTable {
   int64_t age_ns(size_t slot) const;
 
   // Worker side.
-  void beat(size_t slot) {
-    slots_[slot].stamp_ns.store(monotonic_ns(), std::memory_order_relaxed);
-  }
+  void beat(size_t slot) { slots_[slot].stamp_ns.store(monotonic_ns(), std::memory_order_relaxed); }
 
  private:
   struct alignas(64) Slot {  // one cache line each: workers never share a line

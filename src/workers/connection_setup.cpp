@@ -27,8 +27,11 @@ python::ConnectionInfo ConnectionSetup::connection(const net::Listener& listener
                                                    const http::PeerInfo& peer) {
   python::ConnectionInfo conn;
   conn.peer = &peer;
-  conn.server_name = listener.host();
-  conn.server_port = listener.port_text();
+  // UNIX sockets have no name/port of their own: the environ takes them from Host instead.
+  if (!listener.is_unix()) {
+    conn.server_name = listener.host();
+    conn.server_port = listener.port_text();
+  }
   conn.socket_fd = client_fd;
   conn.socket_family = listener.family();
   return conn;

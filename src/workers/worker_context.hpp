@@ -18,8 +18,8 @@ struct WorkerContext {
   const std::vector<net::Listener>& listeners;
   util::HeartbeatTable& heartbeat;
   size_t heartbeat_slot = 0;
-  int age = 0;       // spawn order, as Gunicorn's worker.age
-  pid_t ppid = 0;    // the master; a change means the master died
+  int age = 0;     // spawn order, as Gunicorn's worker.age
+  pid_t ppid = 0;  // the master; a change means the master died
   std::string proc_name;
 
   void notify() const { heartbeat.beat(heartbeat_slot); }

@@ -32,7 +32,9 @@ void on_quit(int) {
   poke();
 }
 
-void on_abort(int) { _exit(1); }
+void on_abort(int) {
+  _exit(1);
+}
 
 void on_usr1(int) {
   g_reopen = 1;
@@ -64,8 +66,12 @@ void WorkerSignals::install() {
   sigprocmask(SIG_SETMASK, &none, nullptr);
 }
 
-bool WorkerSignals::alive() { return g_alive != 0; }
-void WorkerSignals::stop() { g_alive = 0; }
+bool WorkerSignals::alive() {
+  return g_alive != 0;
+}
+void WorkerSignals::stop() {
+  g_alive = 0;
+}
 
 bool WorkerSignals::take_reopen_request() {
   if (!g_reopen) return false;
@@ -73,7 +79,9 @@ bool WorkerSignals::take_reopen_request() {
   return true;
 }
 
-int WorkerSignals::wakeup_fd() { return g_pipe[0]; }
+int WorkerSignals::wakeup_fd() {
+  return g_pipe[0];
+}
 
 void WorkerSignals::drain_wakeup() {
   char buf[64];
@@ -81,6 +89,8 @@ void WorkerSignals::drain_wakeup() {
   }
 }
 
-void WorkerSignals::set_busy(bool busy) { g_busy = busy ? 1 : 0; }
+void WorkerSignals::set_busy(bool busy) {
+  g_busy = busy ? 1 : 0;
+}
 
 }  // namespace gf::workers

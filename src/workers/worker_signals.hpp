@@ -11,10 +11,10 @@ class WorkerSignals {
  public:
   // Resets the master's signal setup (mask, handlers) and installs the worker's.
   static void install();
-  static bool alive();          // false once TERM (or a quick stop) arrived
-  static void stop();           // same as receiving TERM (max-requests, parent gone)
+  static bool alive();                // false once TERM (or a quick stop) arrived
+  static void stop();                 // same as receiving TERM (max-requests, parent gone)
   static bool take_reopen_request();  // true once per USR1
-  static int wakeup_fd();       // readable when a signal arrived; drain with drain_wakeup()
+  static int wakeup_fd();             // readable when a signal arrived; drain with drain_wakeup()
   static void drain_wakeup();
   static void set_busy(bool busy);  // inside a request: INT/QUIT exit immediately
 };

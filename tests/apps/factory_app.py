@@ -1,6 +1,6 @@
 """App-spec forms: `factory_app`, `factory_app:app`, `factory_app:create_app()`,
-`factory_app:create_app('Hi', times=2)` and `factory_app:holder.app` (which Gunicorn refuses:
-only a name or a call of a simple name is accepted)."""
+`factory_app:create_app('Hi', times=2)` and `factory_app:holder.app` (an attribute path, which
+greenfork accepts and Gunicorn 26 refuses - see docs/differences.md)."""
 
 
 def create_app(greeting="Hello", times=1):
@@ -18,7 +18,7 @@ application = create_app("Default")
 
 
 class Holder:
-    app = create_app("Attribute")
+    app = staticmethod(create_app("Attribute"))
 
 
 holder = Holder()

@@ -22,6 +22,7 @@ DJANGO = APPS / "djangoproject"
     ("factory_app:create_app()", "Hello from factory"),
     ("factory_app:create_app('Hi', times=2)", "Hi Hi from factory"),
     ("factory_app:create_app(greeting=\"Yo\")", "Yo from factory"),
+    ("factory_app:holder.app", "Attribute from factory"),          # module:var.attr
 ])
 def test_app_spec_forms(start_server, spec, body):
     server = start_server(spec)
@@ -51,8 +52,7 @@ def expect_load_failure(server, codes, reason, *messages):
 @pytest.mark.parametrize("spec, message", [
     ("factory_app:nope", "Failed to find attribute 'nope' in 'factory_app'."),
     ("factory_app:not_callable", "Application object must be callable."),
-    # Gunicorn accepts only a name or a call of a simple name: an attribute path is refused.
-    ("factory_app:holder.app", "Failed to parse 'holder.app' as an attribute name or function call."),
+    ("factory_app:holder.nope", "Failed to find attribute 'holder.nope' in 'factory_app'."),
     ("factory_app:create_app(print)", "Failed to parse arguments as literal values"),
 ])
 def test_app_load_error_exits_4(start_server, spec, message):

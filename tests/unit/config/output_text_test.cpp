@@ -94,14 +94,33 @@ TEST(PythonRepr, QuotesLikePython) {
 TEST(UnsupportedInUse, OnlyChangedNotYetSupportedSettings) {
   Config config;
   EXPECT_TRUE(unsupported_in_use(config).empty());
-  config.set("certfile", "cert.pem");
+  config.set("statsd_host", "localhost:8125");
   config.set("workers", "4");
-  config.set("daemon", "false");  // explicit, but the default value
+  config.set("preload_app", "false");  // explicit, but the default value
   const auto messages = unsupported_in_use(config);
   ASSERT_EQ(messages.size(), 1u);
-  EXPECT_EQ(messages[0],
-            "Setting 'certfile' (--certfile) is not supported yet by greenfork: TLS comes in a "
-            "later issue; ignoring it");
+  EXPECT_EQ(messages[0].rfind("Setting 'statsd_host' (--statsd-host) is not supported yet by "
+                              "greenfork: ",
+                              0),
+            0u)
+      << messages[0];
+  EXPECT_NE(messages[0].find("; ignoring it"), std::string::npos);
+}
+
+TEST(RefusedInUse, SettingsThatCannotBeIgnoredSafelyStopStartUp) {
+  Config config;
+  EXPECT_TRUE(refused_in_use(config).empty());
+  config.set("daemon", "false");  // explicit, but the default value
+  EXPECT_TRUE(refused_in_use(config).empty());
+  config.set("certfile", "cert.pem");
+  config.set("daemon", "true");
+  const auto messages = refused_in_use(config);
+  ASSERT_EQ(messages.size(), 2u);  // in table order: daemon (Server Mechanics) before certfile
+  EXPECT_NE(messages[0].find("'daemon' (-D/--daemon)"), std::string::npos);
+  EXPECT_EQ(messages[1],
+            "Error: Setting 'certfile' (--certfile) is not supported yet by greenfork (TLS comes "
+            "in a later issue); refusing to start without it");
+  EXPECT_TRUE(unsupported_in_use(config).empty()) << "reported once, as an error";
 }
 
 TEST(UnsupportedInUse, WorkerClassesOtherThanSync) {

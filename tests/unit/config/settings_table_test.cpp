@@ -51,7 +51,7 @@ TEST(SettingsTable, EveryEntryIsDocumentedAndConsistent) {
     SCOPED_TRACE(std::string(spec.name));
     EXPECT_FALSE(spec.help.empty());
     EXPECT_FALSE(spec.doc.empty());
-    EXPECT_EQ(spec.support == Support::kNotYetSupported, !spec.unsupported_reason.empty());
+    EXPECT_EQ(spec.support != Support::kSupported, !spec.unsupported_reason.empty());
     if (spec.type == ValueType::kHook || spec.type == ValueType::kStringMap ||
         spec.type == ValueType::kPythonDict) {
       EXPECT_TRUE(spec.flags.empty()) << "config-file only";
