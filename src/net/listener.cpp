@@ -84,6 +84,10 @@ util::UniqueFd bind_tcp(const BindAddress& address, const BindOptions& options) 
   common_options(fd.get(), options);
   // Set on the listener so every accepted socket inherits it (Linux copies it on accept).
   set_int_option(fd.get(), IPPROTO_TCP, TCP_NODELAY, 1, "setsockopt(TCP_NODELAY)");
+  // Hand a connection to accept() only once its first bytes have arrived: a worker then never
+  // blocks in recv() right after accepting, and clients that connect and stay silent do not
+  // occupy a sync worker at all (the kernel accepts them anyway after this many seconds).
+  set_int_option(fd.get(), IPPROTO_TCP, TCP_DEFER_ACCEPT, 1, "setsockopt(TCP_DEFER_ACCEPT)");
   // IPV6_V6ONLY stays at the system default, as with Python's sockets: "[::]" is dual-stack
   // on a stock Linux.
   if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&where.addr), where.len) < 0) {

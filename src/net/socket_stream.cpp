@@ -74,10 +74,10 @@ void SocketStream::send_file(int file_fd, off_t offset, size_t count) {
   }
 }
 
-void SocketStream::set_timeouts(int seconds) {
+void set_io_timeouts(int fd, int seconds) {
   timeval tv{seconds, 0};
-  ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  ::setsockopt(fd_, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
 }
 
 void SocketStream::graceful_close_drain(size_t limit, int seconds) {

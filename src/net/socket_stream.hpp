@@ -14,8 +14,6 @@ class SocketStream : public util::ByteSource, public util::ByteSink {
   void write_all(std::span<const iovec> buffers) override;
   void send_file(int file_fd, off_t offset, size_t count) override;
 
-  // Per-operation timeouts (SO_RCVTIMEO / SO_SNDTIMEO); 0 = block forever.
-  void set_timeouts(int seconds);
   // Half-close, then read and discard what the peer still sends (up to `limit` bytes or
   // `seconds`), so that closing does not reset a response the peer has not read yet.
   void graceful_close_drain(size_t limit, int seconds);
@@ -23,5 +21,9 @@ class SocketStream : public util::ByteSource, public util::ByteSink {
  private:
   int fd_;
 };
+
+// Per-operation timeouts (SO_RCVTIMEO / SO_SNDTIMEO) on a socket; 0 = block forever. Set on a
+// listening socket, they are inherited by every connection it accepts.
+void set_io_timeouts(int fd, int seconds);
 
 }  // namespace gf::net

@@ -33,7 +33,6 @@ class SyncWorker {
   log::AccessLog* access_log_;
   http::ParserOptions parser_options_;
   ConnectionSetup setup_;
-  int io_timeout_seconds_;
   int poll_timeout_ms_;
   uint64_t requests_ = 0;
   uint64_t max_requests_;
