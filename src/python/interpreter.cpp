@@ -98,4 +98,20 @@ void Interpreter::after_fork_child() {
   if (Py_IsInitialized()) PyOS_AfterFork_Child();
 }
 
+// Not Py_FinalizeEx(): tearing down every module can crash in third-party extensions, and the
+// process exits right after. What applications rely on is their atexit callbacks and flushed
+// standard streams, as when Gunicorn's worker leaves through sys.exit().
+void Interpreter::run_exit_handlers() {
+  if (!Py_IsInitialized()) return;
+  if (PyRun_SimpleString("import atexit, sys\n"
+                         "atexit._run_exitfuncs()\n"
+                         "for _s in (sys.stdout, sys.stderr):\n"
+                         "    try:\n"
+                         "        _s.flush()\n"
+                         "    except Exception:\n"
+                         "        pass\n") != 0) {
+    PyErr_Clear();
+  }
+}
+
 }  // namespace gf::python

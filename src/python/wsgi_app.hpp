@@ -38,6 +38,9 @@ class Interpreter {
   static void before_fork();        // PyOS_BeforeFork
   static void after_fork_parent();  // PyOS_AfterFork_Parent
   static void after_fork_child();   // PyOS_AfterFork_Child
+  // Runs the app's atexit callbacks and flushes sys.stdout/stderr; call with the GIL held just
+  // before the process exits.
+  static void run_exit_handlers();
 };
 
 class WsgiApp {

@@ -50,6 +50,7 @@ int run_worker_process(WorkerContext& ctx) {
     SyncWorker(ctx, handler, access_log.get()).run();
     python::MainThreadGil::acquire();
   }
+  python::Interpreter::run_exit_handlers();
   log.info("Worker exiting (pid: {})", ::getpid());
   return 0;
 }
