@@ -1,5 +1,7 @@
 // greenfork: parse the command line, report configuration problems before anything is bound,
 // then hand over to the master process. Glue only.
+#include <unistd.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
@@ -62,6 +64,10 @@ int main(int argc, char** argv) {
   cfg.set("default_proc_name", cfg.app_uri);
   if (cfg.get_bool("print_config") || cfg.get_bool("check_config")) return check_config(cfg);
 
+  // Like Gunicorn, the whole server works from --chdir: relative log files, UNIX socket paths
+  // and the app's imports all resolve there.
+  if (::chdir(cfg.get_str("chdir").c_str()) != 0)
+    return fail("Error: --chdir: can't chdir to '" + cfg.get_str("chdir") + "'");
   try {
     configure_error_log(cfg);
   } catch (const std::exception& e) {

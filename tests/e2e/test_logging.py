@@ -170,3 +170,20 @@ def test_without_capture_output_print_goes_to_stdout(start_server, tmp_path):
     assert wait_until(lambda: "stdout:plugh" in server.stdout_text(), 5)
     assert wait_until(lambda: "wsgi.errors:plugh" in log.read_text(), 5)
     assert "stdout:plugh" not in log.read_text()
+
+
+def test_relative_log_paths_resolve_in_chdir(start_server, tmp_path):
+    """As in Gunicorn, --chdir happens before anything else: relative log paths land there."""
+    workdir = tmp_path / "work"
+    workdir.mkdir()
+    (workdir / "hello.py").write_bytes((EXAMPLES / "hello.py").read_bytes())
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    server = start_server("hello:application", "--chdir", str(workdir),
+                          "--error-logfile", "error.log", "--access-logfile", "access.log",
+                          cwd=elsewhere, chdir=False)
+    assert server.get("/").status_code == 200
+    access = workdir / "access.log"
+    assert wait_until(lambda: access.exists() and '"GET / HTTP/1.1" 200' in access.read_text(), 5)
+    assert "Listening at" in (workdir / "error.log").read_text()
+    assert list(elsewhere.iterdir()) == []
