@@ -150,6 +150,9 @@ void Arbiter::handle_signal(int sig) {
 }
 
 void Arbiter::reload() {
+  // Gunicorn re-reads the settings here, so a worker count changed by TTIN/TTOU goes back to
+  // --workers.
+  set_num_workers(static_cast<int>(std::max<int64_t>(1, cfg_.get_int("workers"))));
   // New workers first, then manage_workers() retires the oldest surplus ones gracefully.
   for (int i = 0; i < num_workers_; ++i) spawn_worker();
   manage_workers();
@@ -231,6 +234,7 @@ void Arbiter::reap_workers() {
     workers_.erase(it);
     if (WIFEXITED(status)) {
       int code = WEXITSTATUS(status);
+      if (code != 0) log.error("Worker (pid:{}) exited with code {}.", pid, code);
       if (code == workers::kWorkerBootError) {
         halt(code, "Worker failed to boot.");
         return;
@@ -239,7 +243,6 @@ void Arbiter::reap_workers() {
         halt(code, "App failed to load.");
         return;
       }
-      if (code != 0) log.error("Worker (pid:{}) exited with code {}.", pid, code);
     } else if (WIFSIGNALED(status)) {
       int sig = WTERMSIG(status);
       if (sig == SIGKILL)

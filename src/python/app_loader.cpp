@@ -18,6 +18,19 @@ namespace {
   throw AppBootError(std::move(message));
 }
 
+// True when the ModuleNotFoundError is about the app module itself (or a package on its dotted
+// path), not about something the app's own code failed to import.
+bool is_app_module_missing(const PyException& exc, const std::string& module) {
+  if (!exc.is(PyExc_ModuleNotFoundError)) return false;
+  PyRef name = PyRef::steal(PyObject_GetAttrString(exc.value(), "name"));
+  if (!name || !PyUnicode_Check(name.get())) {
+    PyErr_Clear();
+    return false;
+  }
+  const std::string missing = PyUnicode_AsUTF8(name.get());
+  return module == missing || module.rfind(missing + ".", 0) == 0;
+}
+
 PyRef import_module(const AppSpec& spec) {
   PyRef module = PyRef::steal(PyImport_ImportModule(spec.module.c_str()));
   if (module) return module;
@@ -25,9 +38,12 @@ PyRef import_module(const AppSpec& spec) {
   if (exc.is(PyExc_ImportError)) {
     std::string hint = spec.py_file_hint();
     if (!hint.empty()) throw AppLoadError(hint);
-    boot_failure(exc, exc.message());  // "No module named 'x'"
   }
-  boot_failure(exc, exc.type_and_message());
+  // The issue asks for "App failed to load" (exit 4) when the named module does not exist;
+  // anything the app's own code raises while importing is a boot failure (exit 3) with its
+  // traceback, as in Gunicorn.
+  if (is_app_module_missing(exc, spec.module)) throw AppLoadError(exc.message());
+  boot_failure(exc, exc.message());
 }
 
 PyRef find_object(PyObject* module, const AppSpec& spec, const AppExpression& expr) {
@@ -38,7 +54,7 @@ PyRef find_object(PyObject* module, const AppSpec& spec, const AppExpression& ex
     obj = PyRef::steal(PyObject_GetAttrString(obj.get(), name.c_str()));
     if (!obj) {
       PyException exc = PyException::fetch();
-      if (!exc.is(PyExc_AttributeError)) boot_failure(exc, exc.type_and_message());
+      if (!exc.is(PyExc_AttributeError)) boot_failure(exc, exc.message());
       throw AppLoadError("Failed to find attribute " + repr(path) + " in " + repr(spec.module) +
                          ".");
     }
@@ -54,7 +70,7 @@ PyRef call_factory(PyObject* factory, const AppExpression& expr) {
   // called the factory wrongly: Gunicorn shows just Python's message, without a traceback.
   PyRef traceback = PyRef::steal(PyException_GetTraceback(exc.value()));
   if (exc.is(PyExc_TypeError) && !traceback) throw AppLoadError(exc.type_and_message());
-  boot_failure(exc, exc.type_and_message());
+  boot_failure(exc, exc.message());
 }
 
 }  // namespace

@@ -58,11 +58,6 @@ class RequestObjects {
   PyRef socket;
 };
 
-size_t body_length(const std::string& page) {
-  size_t end = page.find("\r\n\r\n");
-  return end == std::string::npos ? 0 : page.size() - end - 4;
-}
-
 }  // namespace
 
 struct WsgiHandler::Impl {
@@ -84,6 +79,14 @@ struct WsgiHandler::Impl {
                       const EnvironSummary& summary, PyObject* env, const Clock& clock);
   void close_result(PyObject* result, const http::RequestHead& request, bool headers_sent,
                     RequestOutcome& outcome);
+  void log_access(const http::RequestHead& request, const EnvironSummary& summary, PyObject* env,
+                  const http::ResponseWriter& writer, const Clock& clock) const {
+    if (access_log == nullptr) return;
+    AccessEntry{
+        request,           summary,          env,        writer.status(), writer.body_bytes_sent(),
+        &writer.headers(), clock.wall_start, clock.start}
+        .write_to(*access_log);
+  }
 
   PyObject* app;  // borrowed from the WsgiApp, which outlives the handler
   log::AccessLog* access_log;
@@ -115,6 +118,9 @@ RequestOutcome WsgiHandler::Impl::fail(PyObject* result, RequestState& state,
   PyException exc = PyException::fetch();  // before close() can run more Python code
   http::ResponseWriter& writer = *state.writer;
   RequestOutcome outcome{true, writer.status_code()};
+  // Gunicorn logs the access line in a `finally`: a response cut short still gets one, with
+  // the status and the bytes that went out.
+  if (writer.headers_sent()) log_access(request, summary, env, writer, clock);
   if (result != nullptr) close_result(result, request, writer.headers_sent(), outcome);
   // A disconnected client or broken body surfaced in the app as ClientIOError: the worker
   // drops the connection; there is nobody to send a 500 to.
@@ -129,9 +135,9 @@ RequestOutcome WsgiHandler::Impl::fail(PyObject* result, RequestState& state,
     writer.send_raw(page);
   }
   outcome.status_code = 500;
+  // Gunicorn logs the error page through a fresh Response that never sent a byte: "500 0".
   if (access_log != nullptr)
-    AccessEntry{request, summary,          env,        kInternalError, body_length(page),
-                nullptr, clock.wall_start, clock.start}
+    AccessEntry{request, summary, env, kInternalError, 0, nullptr, clock.wall_start, clock.start}
         .write_to(*access_log);
   return outcome;
 }
@@ -161,15 +167,12 @@ RequestOutcome WsgiHandler::handle(const http::RequestHead& request, http::Reque
     GilRelease unlocked;
     writer.finish();
   } catch (const util::IoError&) {
+    impl_->log_access(request, summary, env.get(), writer, clock);
     impl_->close_result(result.get(), request, true, outcome);
     throw;
   }
   // Gunicorn's order: response complete, access log, then the iterable's close().
-  if (impl_->access_log != nullptr)
-    AccessEntry{
-        request,           summary,          env.get(),  writer.status(), writer.body_bytes_sent(),
-        &writer.headers(), clock.wall_start, clock.start}
-        .write_to(*impl_->access_log);
+  impl_->log_access(request, summary, env.get(), writer, clock);
   impl_->close_result(result.get(), request, true, outcome);
   outcome.close_connection =
       outcome.close_connection || writer.should_close() || static_cast<bool>(state.io_error);

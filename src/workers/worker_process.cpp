@@ -2,7 +2,9 @@
 // worker type's loop, and Gunicorn's exit codes when booting fails.
 #include <unistd.h>
 
+#include <cstdio>
 #include <memory>
+#include <string>
 
 #include "log/access_log.hpp"
 #include "log/error_log.hpp"
@@ -21,6 +23,14 @@ std::unique_ptr<log::AccessLog> open_access_log(const config::Config& cfg) {
   if (!path) return nullptr;
   return std::make_unique<log::AccessLog>(*path, cfg.get_str("access_log_format"));
 }
+// Gunicorn prints the bare message to stderr (not through the log), then its `finally` logs
+// the exit as for any worker.
+int boot_failed(int status, const std::string& message) {
+  std::fprintf(stderr, "%s\n", message.c_str());
+  std::fflush(stderr);
+  log::ErrorLog::get().info("Worker exiting (pid: {})", ::getpid());
+  return status;
+}
 }  // namespace
 
 int run_worker_process(WorkerContext& ctx) {
@@ -36,12 +46,14 @@ int run_worker_process(WorkerContext& ctx) {
     python::Interpreter::initialize(ctx.cfg);
     app.emplace(python::WsgiApp::load(ctx.cfg));
     access_log = open_access_log(ctx.cfg);
+  } catch (const python::AppBootError& e) {
+    // The app's own code raised while loading; the traceback is already logged.
+    return boot_failed(kWorkerBootError, e.what());
   } catch (const python::AppLoadError& e) {
-    log.error("{}", e.what());
-    return kAppLoadError;
+    return boot_failed(kAppLoadError, e.what());
   } catch (const std::exception& e) {
     log.error("Exception in worker process: {}", e.what());
-    return kWorkerBootError;
+    return boot_failed(kWorkerBootError, e.what());
   }
 
   {

@@ -121,14 +121,28 @@ TEST(AppLoader, GunicornErrorMessages) {
   EXPECT_EQ(load_error("py_unit_load_errors:[app]"),
             "Failed to parse '[app]' as an attribute name or function call.");
   EXPECT_EQ(load_error("py_unit_no_such_module"), "No module named 'py_unit_no_such_module'");
-  EXPECT_THROW(load_app("py_unit_no_such_module"), AppBootError);
+  EXPECT_EQ(load_error("py_unit_no_such_pkg.wsgi"), "No module named 'py_unit_no_such_pkg'");
+}
+
+TEST(AppLoader, MissingAppModuleIsALoadErrorNotABootError) {
+  // The issue asks for exit 4 ("App failed to load") when the named module does not exist.
+  try {
+    load_app("py_unit_no_such_module");
+    FAIL() << "expected AppLoadError";
+  } catch (const AppBootError&) {
+    FAIL() << "a missing app module must not be a boot error";
+  } catch (const AppLoadError&) {
+  }
 }
 
 TEST(AppLoader, ImportErrorInsideTheAppIsABootError) {
   ModuleDir::get().write("py_unit_load_broken.py", "import py_unit_not_installed\n");
   EXPECT_EQ(load_error("py_unit_load_broken:app"), "No module named 'py_unit_not_installed'");
+  EXPECT_THROW(load_app("py_unit_load_broken:app"), AppBootError);
   ModuleDir::get().write("py_unit_load_syntax.py", "def app(:\n");
-  EXPECT_NE(load_error("py_unit_load_syntax:app").find("SyntaxError"), std::string::npos);
+  // str(exc), as Gunicorn prints it: "invalid syntax (py_unit_load_syntax.py, line 1)"
+  EXPECT_NE(load_error("py_unit_load_syntax:app").find("py_unit_load_syntax.py, line 1"),
+            std::string::npos);
 }
 
 TEST(AppLoader, PyFileHint) {
