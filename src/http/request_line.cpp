@@ -135,13 +135,9 @@ void parse_request_line(std::string_view line, const ParserOptions& options, Req
 
   check_target(target, head.method, line);
   head.target.assign(target);
-  if (head.method == "CONNECT" && target.front() != '/') {
-    head.path.clear();  // authority-form: no path
-    head.query.clear();
-    head.fragment.clear();
-  } else {
-    split_target(target, line, head);
-  }
+  // Authority-form goes through urlsplit() too, as in Gunicorn: "example.com:443" reads as
+  // scheme "example.com" and path "443", "[::1]:443" as a path.
+  split_target(target, line, head);
   parse_version(version, options, head);
 }
 

@@ -162,7 +162,8 @@ TEST(ValidRequest, TargetForms) {
       {"GET /a?b?c#d#e HTTP/1.1", "/a", "b?c", "d#e"},
       {"GET /p:x://y HTTP/1.1", "/p:x://y", "", ""},
       {"OPTIONS * HTTP/1.1", "*", "", ""},
-      {"CONNECT example.com:443 HTTP/1.1", "", "", ""},
+      {"CONNECT example.com:443 HTTP/1.1", "443", "", ""},  // urlsplit(): scheme + path
+      {"CONNECT [::1]:443 HTTP/1.1", "[::1]:443", "", ""},
       {"GET /caf\xc3\xa9 HTTP/1.1", "/caf\xc3\xa9", "", ""},
   };
   for (const auto& f : forms) {
@@ -300,7 +301,7 @@ TEST(ValidRequest, LimitsAtTheBoundaryAreAccepted) {
   EXPECT_EQ(only_head(result).headers.at(0).value, value);
 
   ParserOptions clamped;
-  clamped.limit_request_line = 100000;  // clamped to 8190
+  clamped.limit_request_line = 100000;  // clamped to 8190, as Gunicorn's MAX_REQUEST_LINE
   std::string target = "/" + std::string(8190 - 14, 'a');
   EXPECT_EQ(only_head(parse_everywhere("GET " + target + " HTTP/1.1\r\n\r\n", clamped)).target,
             target);
