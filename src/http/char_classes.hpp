@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <string_view>
 
+#include "util/ascii.hpp"
+
 namespace gf::http::chars {
 
 namespace detail {
@@ -47,19 +49,9 @@ inline std::string_view strip_sp_htab(std::string_view s) {
   return s;
 }
 
-inline char to_upper(char c) {
-  return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 32) : c;
-}
-inline char to_lower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
-}
-
-inline bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i)
-    if (to_lower(a[i]) != to_lower(b[i])) return false;
-  return true;
-}
+constexpr auto to_upper = util::ascii_upper;
+constexpr auto to_lower = util::ascii_lower;
+using util::iequals;
 
 inline int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';

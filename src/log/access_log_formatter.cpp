@@ -8,6 +8,7 @@
 #include "log/access_log.hpp"
 #include "log/basic_auth.hpp"
 #include "log/log_clock.hpp"
+#include "util/ascii.hpp"
 
 namespace gf::log {
 
@@ -85,12 +86,8 @@ Atom simple_atom(std::string_view key) {
   }
 }
 
-char ascii_lower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-char ascii_upper(char c) {
-  return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
-}
+using util::ascii_lower;
+using util::ascii_upper;
 
 // 1 for bytes that must not reach the log raw: '"' (Gunicorn's SafeAtoms) and control bytes
 // (our addition: a CR/LF or ESC in a header must not forge a line or drive a terminal).

@@ -1,4 +1,5 @@
 #include "log/error_log.hpp"
+#include "util/ascii.hpp"
 
 #include <pthread.h>
 #include <unistd.h>
@@ -27,17 +28,7 @@ std::string_view level_name(Level level) {
   return "INFO";
 }
 
-char ascii_lower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
-  }
-  return true;
-}
+using util::iequals;
 
 }  // namespace
 

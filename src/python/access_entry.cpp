@@ -1,4 +1,5 @@
 #include "python/access_entry.hpp"
+#include "util/ascii.hpp"
 
 #include <unistd.h>
 
@@ -11,14 +12,7 @@
 namespace gf::python {
 namespace {
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i])))
-      return false;
-  return true;
-}
+using util::iequals;
 
 // Runs while the handler has released the GIL, hence GilAcquire.
 std::optional<std::string> environ_value(PyObject* environ, std::string_view name) {

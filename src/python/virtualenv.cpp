@@ -1,4 +1,5 @@
 #include "python/virtualenv.hpp"
+#include "util/ascii.hpp"
 
 #include <fmt/format.h>
 
@@ -17,14 +18,7 @@ static std::string_view trim(std::string_view s) {
   return s;
 }
 
-static bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i])))
-      return false;
-  return true;
-}
+using util::iequals;
 
 static std::optional<std::pair<int, int>> major_minor(std::string_view version) {
   int major = 0, minor = 0;
