@@ -50,15 +50,19 @@ def test_worker_count_and_process_titles(start_server):
     workers = server.wait_workers(2)
     assert cmdline(server.pid).startswith(f"{PRODUCT}: master [hello:application]"), \
         cmdline(server.pid)
+    # A child shows the master's title until its first instructions after fork() rename it.
     for pid in workers:
-        assert cmdline(pid).startswith(f"{PRODUCT}: worker [hello:application]"), cmdline(pid)
+        assert wait_until(
+            lambda: cmdline(pid).startswith(f"{PRODUCT}: worker [hello:application]"), 5), \
+            cmdline(pid)
 
 
 def test_proc_name(start_server):
     server = start_server("hello:application", "-n", "hello", cwd=EXAMPLES)
     worker = server.wait_workers(1)[0]
     assert cmdline(server.pid).startswith(f"{PRODUCT}: master [hello]")
-    assert cmdline(worker).startswith(f"{PRODUCT}: worker [hello]")
+    assert wait_until(lambda: cmdline(worker).startswith(f"{PRODUCT}: worker [hello]"), 5), \
+        cmdline(worker)
 
 
 def test_killed_worker_is_replaced(start_server):
