@@ -6,10 +6,12 @@
 #include <cstdlib>
 #include <exception>
 #include <string>
+#include <vector>
 
 #include "arbiter/arbiter.hpp"
 #include "config/command_line.hpp"
 #include "log/error_log.hpp"
+#include "net/bind_address.hpp"
 #include "python/wsgi_app.hpp"
 #include "util/process_title.hpp"
 
@@ -68,6 +70,11 @@ int main(int argc, char** argv) {
   // and the app's imports all resolve there.
   if (::chdir(cfg.get_str("chdir").c_str()) != 0)
     return fail("Error: --chdir: can't chdir to '" + cfg.get_str("chdir") + "'");
+  // Gunicorn reads ./gunicorn.conf.py when present; until greenfork can, say so loudly rather
+  // than serve with settings the operator believes are applied.
+  std::vector<std::string> ignored_files;
+  for (const char* name : {"gunicorn.conf.py", "greenfork.conf.py"})
+    if (::access(name, F_OK) == 0) ignored_files.push_back(name);
   try {
     configure_error_log(cfg);
   } catch (const std::exception& e) {
@@ -75,6 +82,19 @@ int main(int argc, char** argv) {
   }
   if (auto refused = gf::config::refused_in_use(cfg); !refused.empty())
     return fail(refused.front());
+  // Bind addresses are settings too: a bad one is reported before anything is started.
+  for (const auto& spec : cfg.get_list("bind")) {
+    try {
+      gf::net::BindAddress::parse(spec);
+    } catch (const std::invalid_argument& e) {
+      return fail(std::string("Error: --bind: ") + e.what());
+    }
+  }
+  for (const auto& name : ignored_files)
+    gf::log::ErrorLog::get().warning(
+        "./{} exists, but config files are not supported yet by greenfork: its settings are NOT "
+        "applied",
+        name);
   for (const auto& warning : cli.warnings) gf::log::ErrorLog::get().warning("{}", warning);
   for (const auto& message : gf::config::unsupported_in_use(cfg))
     gf::log::ErrorLog::get().warning("{}", message);

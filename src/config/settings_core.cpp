@@ -17,6 +17,8 @@ void add_core_settings(std::vector<SettingSpec>& out) {
              "effect on the command line (or in GUNICORN_CMD_ARGS when the command line has "
              "none). By default `gunicorn.conf.py` in the current directory is read if it "
              "exists.",
+      .support = kRefused,
+      .unsupported_reason = kWhyConfigFile,
   });
   out.push_back({
       .name = "wsgi_app",
