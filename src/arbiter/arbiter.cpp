@@ -288,17 +288,7 @@ void Arbiter::stop(bool graceful) {
         deadline = std::min(deadline, util::monotonic_ns() + 2 * kNsPerSecond);
       }
     }
-    // Exit codes no longer matter while stopping: collect children directly.
-    for (;;) {
-      int status = 0;
-      pid_t pid = ::waitpid(-1, &status, WNOHANG);
-      if (pid <= 0) break;
-      auto it = workers_.find(pid);
-      if (it != workers_.end()) {
-        heartbeat_.release(it->second.slot);
-        workers_.erase(it);
-      }
-    }
+    reap_workers();  // exit_status_ is set by now, so a boot-error code cannot halt twice
   }
   kill_workers(SIGKILL);
   for (const auto& [pid, w] : workers_) ::waitpid(pid, nullptr, 0);

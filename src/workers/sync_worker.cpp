@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <random>
 
 #include "http/request_reader.hpp"
 #include "http/response_writer.hpp"
@@ -25,7 +26,9 @@ uint64_t max_requests_for(const config::Config& cfg) {
   if (base <= 0) return UINT64_MAX;
   int64_t jitter = cfg.get_int("max_requests_jitter");
   // Gunicorn: max_requests + randint(0, jitter), drawn once per worker.
-  return static_cast<uint64_t>(base + (jitter > 0 ? (::getpid() * 2654435761u) % (jitter + 1) : 0));
+  std::uniform_int_distribution<int64_t> draw(0, std::max<int64_t>(0, jitter));
+  std::random_device seed;
+  return static_cast<uint64_t>(base + draw(seed));
 }
 }  // namespace
 
