@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <random>
 #include <stdexcept>
@@ -59,6 +60,8 @@ void Arbiter::start() {
   auto& log = log::ErrorLog::get();
   pid_ = ::getpid();
   log.info("Starting greenfork {}", GREENFORK_VERSION);
+  // Gunicorn's arbiter exports this; some libraries sniff it to detect the server.
+  ::setenv("SERVER_SOFTWARE", "greenfork/" GREENFORK_VERSION, 1);
 
   // Signals become readable events on one fd; workers reset the mask after fork.
   sigset_t set = handled_signal_set();

@@ -101,3 +101,11 @@ def test_hup_restores_the_configured_worker_count(start_server):
     server.signal(signal.SIGHUP)
     server.wait_for_log(r"Hang up: Master")
     server.wait_workers(1)
+
+
+def test_server_software_is_exported_to_the_app_environment(start_server):
+    """Gunicorn's arbiter sets os.environ["SERVER_SOFTWARE"]; libraries sniff it."""
+    server = start_server("pep3333_app:application")
+    resp = server.get("/getenv?name=SERVER_SOFTWARE")
+    assert resp.status_code == 200, resp.text
+    assert resp.json()["value"].startswith("greenfork/"), resp.text
