@@ -10,6 +10,7 @@
 #include "python/file_wrapper.hpp"
 #include "python/gil.hpp"
 #include "python/start_response.hpp"
+#include "python/writer_call.hpp"
 #include "util/stream.hpp"
 
 namespace gf::python {
@@ -66,17 +67,8 @@ bool ResponseBody::send_file(PyObject* filelike, RequestState& state, bool& sent
 
   if (!require_started(state)) return false;
   size_t count = st.st_size > offset ? static_cast<size_t>(st.st_size - offset) : 0;
-  try {
-    GilRelease unlocked;
-    state.writer->send_file(fd, offset, count);
-  } catch (const util::IoError& e) {
-    state.io_error = std::current_exception();
-    PyErr_SetString(client_io_error_type(), e.what());
+  if (!call_writer(state, [&](http::ResponseWriter& w) { w.send_file(fd, offset, count); }))
     return false;
-  } catch (const std::exception& e) {
-    PyErr_SetString(PyExc_RuntimeError, e.what());
-    return false;
-  }
   ::lseek(fd, offset, SEEK_SET);
   sent = true;
   return true;

@@ -8,6 +8,7 @@
 #include "python/exception_types.hpp"
 #include "python/gil.hpp"
 #include "python/py_text.hpp"
+#include "python/writer_call.hpp"
 #include "util/stream.hpp"
 
 namespace gf::python {
@@ -195,23 +196,12 @@ bool write_body_chunk(RequestState& state, PyObject* chunk) {
   }
   Py_ssize_t size = PyBytes_GET_SIZE(chunk);
   if (size == 0) return true;  // empty chunks never trigger sending the headers
-  http::ResponseWriter& writer = *state.writer;
-  if (!writer.started()) {
+  if (!state.writer->started()) {
     PyErr_SetString(PyExc_AssertionError, "response body written before start_response()");
     return false;
   }
-  try {
-    GilRelease unlocked;
-    writer.write(std::string_view(PyBytes_AS_STRING(chunk), static_cast<size_t>(size)));
-  } catch (const util::IoError& e) {
-    state.io_error = std::current_exception();
-    PyErr_SetString(client_io_error_type(), e.what());
-    return false;
-  } catch (const std::exception& e) {
-    PyErr_SetString(PyExc_RuntimeError, e.what());
-    return false;
-  }
-  return true;
+  const std::string_view data(PyBytes_AS_STRING(chunk), static_cast<size_t>(size));
+  return call_writer(state, [data](http::ResponseWriter& w) { w.write(data); });
 }
 
 PyRef StartResponse::create(RequestState* state) {
