@@ -6,14 +6,17 @@
 #include <cstdlib>
 #include <exception>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "arbiter/arbiter.hpp"
 #include "config/command_line.hpp"
 #include "log/error_log.hpp"
 #include "net/bind_address.hpp"
+#include "python/config_file.hpp"
 #include "python/wsgi_app.hpp"
 #include "util/process_title.hpp"
+#include "util/startup_context.hpp"
 
 namespace {
 
@@ -46,9 +49,11 @@ void configure_error_log(const gf::config::Config& cfg) {
 
 int main(int argc, char** argv) {
   gf::util::init_process_title(argc, argv);
+  // Before anything changes the environment or cwd: a USR2 upgrade starts the new binary so.
+  gf::util::StartupContext startup = gf::util::StartupContext::capture(argc, argv);
   gf::config::CommandLine cli;
   try {
-    cli = gf::config::parse_command_line(argc, argv);
+    cli = gf::config::parse_command_line(argc, argv, gf::python::ConfigFile::load);
   } catch (const gf::config::ConfigError& e) {
     return fail(e.what());
   }
@@ -70,11 +75,6 @@ int main(int argc, char** argv) {
   // and the app's imports all resolve there.
   if (::chdir(cfg.get_str("chdir").c_str()) != 0)
     return fail("Error: --chdir: can't chdir to '" + cfg.get_str("chdir") + "'");
-  // Gunicorn reads ./gunicorn.conf.py when present; until greenfork can, say so loudly rather
-  // than serve with settings the operator believes are applied.
-  std::vector<std::string> ignored_files;
-  for (const char* name : {"gunicorn.conf.py", "greenfork.conf.py"})
-    if (::access(name, F_OK) == 0) ignored_files.push_back(name);
   try {
     configure_error_log(cfg);
   } catch (const std::exception& e) {
@@ -90,11 +90,6 @@ int main(int argc, char** argv) {
       return fail(std::string("Error: --bind: ") + e.what());
     }
   }
-  for (const auto& name : ignored_files)
-    gf::log::ErrorLog::get().warning(
-        "./{} exists, but config files are not supported yet by greenfork: its settings are NOT "
-        "applied",
-        name);
   for (const auto& warning : cli.warnings) gf::log::ErrorLog::get().warning("{}", warning);
   for (const auto& message : gf::config::unsupported_in_use(cfg))
     gf::log::ErrorLog::get().warning("{}", message);
@@ -104,6 +99,6 @@ int main(int argc, char** argv) {
     return fail(std::string("Error: ") + e.what());
   }
 
-  gf::arbiter::Arbiter arbiter(cfg);
+  gf::arbiter::Arbiter arbiter(cfg, std::move(startup));
   return arbiter.run();
 }

@@ -7,15 +7,24 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <random>
 #include <stdexcept>
 
+#include "arbiter/daemonize.hpp"
+#include "arbiter/reexec.hpp"
 #include "arbiter/signal_names.hpp"
+#include "arbiter/systemd_notify.hpp"
+#include "arbiter/worker_files.hpp"
 #include "config/derived_settings.hpp"
 #include "log/error_log.hpp"
 #include "net/bind_address.hpp"
+#include "net/inherited_listeners.hpp"
+#include "net/systemd_listeners.hpp"
+#include "python/wsgi_app.hpp"
 #include "util/process_title.hpp"
 #include "workers/worker_context.hpp"
 
@@ -40,7 +49,8 @@ std::vector<net::BindAddress> bind_addresses(const config::Config& cfg) {
 }
 }  // namespace
 
-Arbiter::Arbiter(const config::Config& cfg) : cfg_(cfg) {
+Arbiter::Arbiter(const config::Config& cfg, util::StartupContext startup)
+    : cfg_(cfg), startup_(std::move(startup)) {
   proc_name_ = config::effective_proc_name(cfg);
   num_workers_ = static_cast<int>(std::max<int64_t>(1, cfg.get_int("workers")));
 }
@@ -48,6 +58,9 @@ Arbiter::Arbiter(const config::Config& cfg) : cfg_(cfg) {
 int Arbiter::run() {
   try {
     start();
+  } catch (const StartupError& e) {
+    std::fprintf(stderr, "Error: %s\n", e.what());  // Gunicorn prints these, not logs them
+    return 1;
   } catch (const std::exception& e) {
     log::ErrorLog::get().error("{}", e.what());
     return 1;
@@ -58,10 +71,37 @@ int Arbiter::run() {
 
 void Arbiter::start() {
   auto& log = log::ErrorLog::get();
+  if (cfg_.get_bool("daemon")) {
+    // systemd would watch the parent that exits right away, not the daemon.
+    if (notify_socket_set())
+      std::fprintf(stderr,
+                   "Warning: you shouldn't specify `daemon = True` when launching by systemd "
+                   "with `Type = notify`\n");
+    daemonize(cfg_.get_bool("enable_stdio_inheritance"));
+    log.reopen();  // --capture-output: stdout/stderr were just pointed at /dev/null
+  }
   pid_ = ::getpid();
   log.info("Starting greenfork {}", GREENFORK_VERSION);
   // Gunicorn's arbiter exports this; some libraries sniff it to detect the server.
   ::setenv("SERVER_SOFTWARE", "greenfork/" GREENFORK_VERSION, 1);
+  // A USR2 re-exec child names itself ".2" until the old master exits (maybe_promote()).
+  if (const char* old_master = std::getenv("GUNICORN_PID")) {
+    master_pid_ = static_cast<pid_t>(std::atol(old_master));
+    if (master_pid_ <= 0)
+      throw std::runtime_error(std::string("invalid GUNICORN_PID: ") + old_master);
+    proc_name_ += ".2";
+    master_name_ = "Master.2";
+  }
+
+  // Gunicorn fails on a missing --worker-tmp-dir when it forks; our heartbeats need no file,
+  // but the setting is still checked, and before anything is bound.
+  if (auto dir = cfg_.get_opt_str("worker_tmp_dir"); dir && !std::filesystem::is_directory(*dir))
+    throw StartupError(*dir + " doesn't exist. Can't create workertmp.");
+  if (auto path = cfg_.get_opt_str("pidfile")) {
+    // A re-exec child writes "<pidfile>.2" until it is promoted; the old master keeps the name.
+    pidfile_.emplace(master_pid_ != 0 ? *path + ".2" : *path);
+    pidfile_->create(pid_);
+  }
 
   // Signals become readable events on one fd; workers reset the mask after fork.
   sigset_t set = handled_signal_set();
@@ -70,9 +110,21 @@ void Arbiter::start() {
   if (!signal_fd_) throw std::runtime_error(std::string("signalfd: ") + std::strerror(errno));
   ::signal(SIGPIPE, SIG_IGN);
 
-  listeners_ =
-      net::Listener::bind_all(bind_addresses(cfg_), static_cast<int>(cfg_.get_int("backlog")),
-                              static_cast<mode_t>(cfg_.get_int("umask")));
+  const char* inherited = std::getenv("GUNICORN_FD");
+  if (const int passed = net::take_systemd_listen_fds(); passed > 0) {
+    systemd_ = true;  // the .socket unit owns these: never unlinked at exit
+    listeners_ = net::adopt_systemd_listeners(passed, static_cast<int>(cfg_.get_int("backlog")));
+  } else if (inherited != nullptr && master_pid_ != 0) {
+    // The old master's sockets: binding anew would fail (or, with SO_REUSEPORT, split traffic).
+    listeners_ =
+        net::adopt_all(net::parse_fd_list(inherited), static_cast<int>(cfg_.get_int("backlog")));
+    ::unsetenv("GUNICORN_FD");  // the workers and the app must not take these fds for theirs
+  } else {
+    listeners_ =
+        net::Listener::bind_all(bind_addresses(cfg_), static_cast<int>(cfg_.get_int("backlog")),
+                                static_cast<mode_t>(cfg_.get_int("umask")));
+  }
+  hand_files_to_workers(cfg_, listeners_);
   std::string urls;
   for (const auto& l : listeners_) urls += (urls.empty() ? "" : ",") + l.url();
   log.info("Listening at: {} ({})", urls, pid_);
@@ -83,7 +135,9 @@ void Arbiter::start() {
 
 void Arbiter::main_loop() {
   manage_workers();
+  sd_notify("READY=1\nSTATUS=greenfork arbiter booted");
   while (!exit_status_) {
+    maybe_promote();
     for (int sig : wait_for_signals(kLoopTimeoutMs)) {
       handle_signal(sig);
       if (exit_status_) return;
@@ -118,7 +172,7 @@ void Arbiter::handle_signal(int sig) {
   log.info("Handling signal: {}", signal_short_name(sig));
   switch (sig) {
     case SIGHUP:
-      log.info("Hang up: Master");
+      log.info("Hang up: {}", master_name_);
       reload();
       break;
     case SIGTERM:
@@ -141,11 +195,18 @@ void Arbiter::handle_signal(int sig) {
       kill_workers(SIGUSR1);
       break;
     case SIGUSR2:
-      log.warning("SIGUSR2 (binary upgrade) is not supported yet by greenfork; ignoring it");
+      reexec();
       break;
     case SIGWINCH:
-      // Gunicorn only acts on WINCH when daemonized, which greenfork does not do yet.
-      log.debug("SIGWINCH ignored. Not daemonized");
+      // Part of the binary-upgrade dance: a daemonized old master can drop its workers while
+      // it keeps its listeners. In the foreground WINCH is just a terminal resize.
+      if (cfg_.get_bool("daemon")) {
+        log.info("graceful stop of workers");
+        set_num_workers(0);
+        kill_workers(SIGTERM);
+      } else {
+        log.debug("SIGWINCH ignored. Not daemonized");
+      }
       break;
     default:
       break;
@@ -153,12 +214,15 @@ void Arbiter::handle_signal(int sig) {
 }
 
 void Arbiter::reload() {
+  // Type=notify-reload units need the monotonic time of the reload start.
+  sd_notify("RELOADING=1\nMONOTONIC_USEC=" + std::to_string(util::monotonic_ns() / 1000));
   // Gunicorn re-reads the settings here, so a worker count changed by TTIN/TTOU goes back to
   // --workers.
   set_num_workers(static_cast<int>(std::max<int64_t>(1, cfg_.get_int("workers"))));
   // New workers first, then manage_workers() retires the oldest surplus ones gracefully.
   for (int i = 0; i < num_workers_; ++i) spawn_worker();
   manage_workers();
+  sd_notify("READY=1");
 }
 
 void Arbiter::set_num_workers(int n) {
@@ -189,13 +253,18 @@ void Arbiter::spawn_worker() {
     return;
   }
   const int age = ++last_age_;
+  // A config file started Python in this process: CPython's locks must be in a known state on
+  // both sides of the fork (all no-ops when the master never started Python).
+  python::Interpreter::before_fork();
   pid_t pid = ::fork();
+  if (pid != 0) python::Interpreter::after_fork_parent();
   if (pid < 0) {
     heartbeat_.release(*slot);
     log::ErrorLog::get().error("fork() failed: {}", std::strerror(errno));
     return;
   }
   if (pid == 0) {
+    python::Interpreter::after_fork_child();
     signal_fd_.reset();
     int status = 255;
     try {
@@ -232,7 +301,15 @@ void Arbiter::reap_workers() {
     pid_t pid = ::waitpid(-1, &status, WNOHANG);
     if (pid <= 0) return;
     auto it = workers_.find(pid);
-    if (it == workers_.end()) continue;  // not ours (e.g. an orphan when we are PID 1)
+    if (it == workers_.end()) {
+      if (pid == reexec_pid_) {
+        // The upgrade failed (or the new master was stopped): USR2 may be tried again.
+        reexec_pid_ = 0;
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+          log.warning("Re-exec child (pid:{}) exited before being promoted", pid);
+      }
+      continue;  // otherwise not ours (e.g. an orphan when we are PID 1)
+    }
     heartbeat_.release(it->second.slot);
     workers_.erase(it);
     if (WIFEXITED(status)) {
@@ -275,7 +352,8 @@ void Arbiter::kill_workers(int sig) {
 }
 
 void Arbiter::stop(bool graceful) {
-  for (auto& l : listeners_) l.close_and_unlink();
+  const bool unlink = may_unlink_sockets();
+  for (auto& l : listeners_) unlink ? l.close_and_unlink() : l.close();
   listeners_.clear();
   kill_workers(graceful ? SIGTERM : SIGQUIT);
   int64_t deadline = util::monotonic_ns() + cfg_.get_int("graceful_timeout") * kNsPerSecond;
@@ -301,11 +379,56 @@ void Arbiter::stop(bool graceful) {
 void Arbiter::halt(int status, const std::string& reason, bool graceful) {
   if (exit_status_) return;
   exit_status_ = status;
+  sd_notify("STOPPING=1");
   stop(graceful);
+  if (pidfile_) pidfile_->unlink();
   auto& log = log::ErrorLog::get();
   const log::Level level = status == 0 ? log::Level::kInfo : log::Level::kError;
-  log.log(level, "Shutting down: Master");
+  log.log(level, "Shutting down: {}", master_name_);
   if (!reason.empty()) log.log(level, "Reason: {}", reason);
+}
+
+void Arbiter::reexec() {
+  auto& log = log::ErrorLog::get();
+  if (reexec_pid_ != 0) {
+    log.warning("USR2 signal ignored. Child exists.");
+    return;
+  }
+  if (master_pid_ != 0) {
+    log.warning("USR2 signal ignored. Parent exists.");
+    return;
+  }
+  ReexecPlan plan;
+  plan.old_master = pid_;
+  for (const auto& l : listeners_) plan.listener_fds.push_back(l.fd());
+  plan.systemd = systemd_;
+  // TODO(hooks): pre_exec(server) runs in the child, before the exec.
+  if (pid_t pid = spawn_reexec(startup_, plan); pid > 0) reexec_pid_ = pid;
+}
+
+void Arbiter::maybe_promote() {
+  // The old master exited (QUIT/TERM after USR2): we were re-parented, so we are the master now.
+  if (master_pid_ == 0 || ::getppid() == master_pid_) return;
+  log::ErrorLog::get().info("Master has been promoted.");
+  master_name_ = "Master";
+  master_pid_ = 0;
+  proc_name_ = config::effective_proc_name(cfg_);
+  ::unsetenv("GUNICORN_PID");
+  if (pidfile_) {
+    try {
+      pidfile_->rename(*cfg_.get_opt_str("pidfile"));
+    } catch (const std::exception& e) {
+      log::ErrorLog::get().error("{}", e.what());
+    }
+  }
+  util::set_process_title("greenfork: master [" + proc_name_ + "]");
+}
+
+bool Arbiter::may_unlink_sockets() const {
+  // The socket files stay while another master uses the same sockets: our re-exec child, or
+  // the old master when we are the unpromoted child.
+  // A systemd .socket unit owns its files too. TODO(reuse_port): so do per-worker sockets.
+  return !systemd_ && reexec_pid_ == 0 && master_pid_ == 0;
 }
 
 }  // namespace gf::arbiter

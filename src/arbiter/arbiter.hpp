@@ -9,16 +9,19 @@
 #include <string>
 #include <vector>
 
+#include "arbiter/pidfile.hpp"
 #include "config/config.hpp"
 #include "net/listener.hpp"
 #include "util/heartbeat_table.hpp"
+#include "util/startup_context.hpp"
 #include "util/unique_fd.hpp"
 
 namespace gf::arbiter {
 
 class Arbiter {
  public:
-  explicit Arbiter(const config::Config& cfg);
+  // startup: how this process was started, so that USR2 can start the new binary the same way.
+  Arbiter(const config::Config& cfg, util::StartupContext startup);
   // Runs until the master stops; returns the process exit status.
   int run();
 
@@ -43,6 +46,9 @@ class Arbiter {
   void halt(int status, const std::string& reason = "", bool graceful = true);
   std::vector<int> wait_for_signals(int timeout_ms);
   void set_num_workers(int n);
+  void reexec();
+  void maybe_promote();
+  bool may_unlink_sockets() const;
 
   const config::Config& cfg_;
   std::string proc_name_;
@@ -54,6 +60,12 @@ class Arbiter {
   int last_age_ = 0;
   pid_t pid_ = 0;
   std::optional<int> exit_status_;  // set once the master has decided to stop
+  std::optional<Pidfile> pidfile_;  // --pid
+  bool systemd_ = false;            // listeners came from systemd socket activation
+  util::StartupContext startup_;
+  std::string master_name_ = "Master";  // "Master.2" until a re-exec child is promoted
+  pid_t master_pid_ = 0;  // re-exec child: the old master (GUNICORN_PID) until promotion
+  pid_t reexec_pid_ = 0;  // old master: the re-exec child while it lives
 };
 
 }  // namespace gf::arbiter

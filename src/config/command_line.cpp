@@ -39,12 +39,15 @@ void apply(Config& config, const ParsedArguments& parsed) {
 void load_config_file(Config& config, const ParsedArguments& from_cli,
                       const ParsedArguments& from_env, const ConfigFileLoader& loader) {
   if (!loader) return;
+  Config command_line = config;
+  apply(command_line, from_env);
+  apply(command_line, from_cli);
   const Value* path = given(from_cli, "config");
   if (path == nullptr) path = given(from_env, "config");
   if (path != nullptr) {
-    loader(config, std::get<std::string>(*path), true);
+    loader(config, command_line, std::get<std::string>(*path), true);
   } else {
-    loader(config, config.get_str("config"), false);
+    loader(config, command_line, config.get_str("config"), false);
   }
 }
 

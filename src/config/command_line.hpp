@@ -1,5 +1,6 @@
 // The command line as Gunicorn reads it: defaults (and env-derived defaults) < config file
-// (a seam, later issue) < GUNICORN_CMD_ARGS < argv; plus --help, --version and --print-config text.
+// (read through a loader the caller supplies) < GUNICORN_CMD_ARGS < argv; plus --help,
+// --version and --print-config text.
 #pragma once
 
 #include <functional>
@@ -22,9 +23,12 @@ struct CommandLine {
 // The config-file seam: called after defaults and before GUNICORN_CMD_ARGS and argv are
 // applied, with the file Gunicorn's lookup picks (-c on the command line, else -c in
 // GUNICORN_CMD_ARGS, else the `config` default "./gunicorn.conf.py"). `explicitly_given` is false
-// for the default path, which must only be read when it exists.
-using ConfigFileLoader =
-    std::function<void(Config& config, const std::string& path, bool explicitly_given)>;
+// for the default path, which must only be read when it exists. `command_line` is what
+// GUNICORN_CMD_ARGS and argv alone make of the defaults: the loader needs --chdir, --pythonpath,
+// --virtualenv and --env before the file can run, while the file's values must still land below
+// them in `config`.
+using ConfigFileLoader = std::function<void(Config& config, const Config& command_line,
+                                            const std::string& path, bool explicitly_given)>;
 
 // Reads GUNICORN_CMD_ARGS from the environment. Throws ConfigError with a one-line message
 // ("Error: --workers: expected a positive integer, got 'x'").

@@ -16,9 +16,10 @@ void add_core_settings(std::vector<SettingSpec>& out) {
       .doc = "A string of the form `PATH`, `file:PATH` or `python:MODULE_NAME`. Only has an "
              "effect on the command line (or in GUNICORN_CMD_ARGS when the command line has "
              "none). By default `gunicorn.conf.py` in the current directory is read if it "
-             "exists.",
-      .support = kRefused,
-      .unsupported_reason = kWhyConfigFile,
+             "exists; greenfork looks for `greenfork.conf.py` first, and in the `--chdir` "
+             "directory before the start-up directory. The file runs as Python in the master; "
+             "every module-level name that is a setting is applied, other names are ignored. "
+             "Precedence: defaults < config file < GUNICORN_CMD_ARGS < command line.",
   });
   out.push_back({
       .name = "wsgi_app",

@@ -54,9 +54,10 @@ std::string settings_markdown() {
       "<!-- Generated from src/config/settings_*.cpp by gf::config::settings_markdown(); do not\n"
       "     edit. Regenerate: GF_WRITE_SETTINGS_DOC=1 build-*/tests/unit/config_tests -->\n\n"
       "greenfork reads the same settings as Gunicorn 26.1.0, with the same names, flags and\n"
-      "defaults, from the command line and GUNICORN_CMD_ARGS (shell-split, applied before the\n"
-      "command line, which wins). Settings marked \"not supported yet\" are accepted and\n"
-      "validated but have no effect yet; greenfork reports them at start-up.\n";
+      "defaults, from a Python config file (`-c`, or `gunicorn.conf.py` when present: every\n"
+      "module-level name that is a setting), GUNICORN_CMD_ARGS (shell-split) and the command\n"
+      "line, each overriding the one before. Settings marked \"not supported yet\" are accepted\n"
+      "and validated but have no effect yet; greenfork reports them at start-up.\n";
   for (std::string_view section : settings_sections()) {
     out += fmt::format("\n## {}\n", section);
     for (const SettingSpec& spec : settings_table()) {

@@ -5,8 +5,9 @@
 namespace gf::config::table {
 namespace {
 
+// `args`: the positional parameters the hook is called with (Gunicorn checks the arity).
 SettingSpec hook(std::string_view name, std::string_view section, std::string_view help,
-                 std::string_view doc) {
+                 std::string_view doc, int args, int max_args = 0) {
   return {
       .name = name,
       .section = section,
@@ -15,6 +16,8 @@ SettingSpec hook(std::string_view name, std::string_view section, std::string_vi
       .doc = doc,
       .support = kLater,
       .unsupported_reason = kWhyHooks,
+      .min_args = args,
+      .max_args = max_args > 0 ? max_args : args,
   };
 }
 
@@ -23,57 +26,61 @@ SettingSpec hook(std::string_view name, std::string_view section, std::string_vi
 void add_hook_settings(std::vector<SettingSpec>& out) {
   const auto server = kServerHooks;
   out.push_back(hook("on_starting", server, "Called just before the master process is initialized.",
-                     "`def on_starting(server)`"));
+                     "`def on_starting(server)`", 1));
   out.push_back(hook("on_reload", server, "Called to recycle workers during a reload via SIGHUP.",
-                     "`def on_reload(server)`"));
+                     "`def on_reload(server)`", 1));
   out.push_back(hook("when_ready", server, "Called just after the server is started.",
-                     "`def when_ready(server)`"));
+                     "`def when_ready(server)`", 1));
   out.push_back(hook("pre_fork", server, "Called just before a worker is forked.",
-                     "`def pre_fork(server, worker)`"));
+                     "`def pre_fork(server, worker)`", 2));
   out.push_back(hook("post_fork", server, "Called just after a worker has been forked.",
-                     "`def post_fork(server, worker)` (runs in the worker)"));
+                     "`def post_fork(server, worker)` (runs in the worker)", 2));
   out.push_back(hook("post_worker_init", server,
                      "Called just after a worker has initialized the application.",
-                     "`def post_worker_init(worker)`"));
+                     "`def post_worker_init(worker)`", 1));
   out.push_back(hook("worker_int", server,
                      "Called just after a worker exited on SIGINT or SIGQUIT.",
-                     "`def worker_int(worker)`"));
+                     "`def worker_int(worker)`", 1));
   out.push_back(hook("worker_abort", server, "Called when a worker received the SIGABRT signal.",
-                     "`def worker_abort(worker)`; this happens on timeout."));
+                     "`def worker_abort(worker)`; this happens on timeout.", 1));
   out.push_back(hook("pre_exec", server, "Called just before a new master process is forked.",
-                     "`def pre_exec(server)` (USR2 re-exec)"));
+                     "`def pre_exec(server)` (USR2 re-exec)", 1));
   out.push_back(hook("pre_request", server, "Called just before a worker processes the request.",
                      "`def pre_request(worker, req)`; the default logs the method and path at "
-                     "debug level."));
+                     "debug level.",
+                     2));
   out.push_back(hook("post_request", server, "Called after a worker processes the request.",
                      "`def post_request(worker, req, environ, resp)`; 2 or 3 parameters are "
-                     "accepted too."));
+                     "accepted too.",
+                     2, 4));
   out.push_back(hook("child_exit", server,
                      "Called just after a worker has been exited, in the master process.",
-                     "`def child_exit(server, worker)`"));
+                     "`def child_exit(server, worker)`", 2));
   out.push_back(hook("worker_exit", server,
                      "Called just after a worker has been exited, in the worker process.",
-                     "`def worker_exit(server, worker)`"));
+                     "`def worker_exit(server, worker)`", 2));
   out.push_back(hook("nworkers_changed", server, "Called just after num_workers has been changed.",
                      "`def nworkers_changed(server, new_value, old_value)`; old_value is None "
-                     "the first time."));
+                     "the first time.",
+                     3));
   out.push_back(
-      hook("on_exit", server, "Called just before exiting Gunicorn.", "`def on_exit(server)`"));
+      hook("on_exit", server, "Called just before exiting Gunicorn.", "`def on_exit(server)`", 1));
   out.push_back(hook("ssl_context", server, "Called when SSLContext is needed.",
                      "`def ssl_context(config, default_ssl_context_factory)` returns the "
-                     "ssl.SSLContext to use."));
+                     "ssl.SSLContext to use.",
+                     2));
 
   const auto dirty = kDirtyArbiterHooks;
   out.push_back(hook("on_dirty_starting", dirty,
                      "Called just before the dirty arbiter process is initialized.",
-                     "`def on_dirty_starting(arbiter)`"));
+                     "`def on_dirty_starting(arbiter)`", 1));
   out.push_back(hook("dirty_post_fork", dirty, "Called just after a dirty worker has been forked.",
-                     "`def dirty_post_fork(arbiter, worker)`"));
+                     "`def dirty_post_fork(arbiter, worker)`", 2));
   out.push_back(hook("dirty_worker_init", dirty,
                      "Called after a dirty worker has initialized all its apps.",
-                     "`def dirty_worker_init(worker)`"));
+                     "`def dirty_worker_init(worker)`", 1));
   out.push_back(hook("dirty_worker_exit", dirty, "Called when a dirty worker has exited.",
-                     "`def dirty_worker_exit(arbiter, worker)`"));
+                     "`def dirty_worker_exit(arbiter, worker)`", 2));
 }
 
 }  // namespace gf::config::table

@@ -174,8 +174,6 @@ void add_syslog_settings(std::vector<SettingSpec>& out) {
       .default_value = false,
       .help = "Enable stdio inheritance.",
       .doc = "With --daemon, keep stdout/stderr when they are not a terminal.",
-      .support = kLater,
-      .unsupported_reason = kWhyProcess,
   });
 }
 

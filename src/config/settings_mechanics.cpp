@@ -59,9 +59,9 @@ void add_process_settings(std::vector<SettingSpec>& out) {
       .type = ValueType::kBool,
       .default_value = false,
       .help = "Daemonize the Gunicorn process.",
-      .doc = "Detaches from the controlling terminal and runs in the background.",
-      .support = kRefused,
-      .unsupported_reason = kWhyProcess,
+      .doc = "Double fork, new session, umask 022, stdin/stdout/stderr to /dev/null (see "
+             "enable_stdio_inheritance). The working directory is kept. Skipped in a USR2 "
+             "re-exec child (GUNICORN_FD set).",
   });
   out.push_back({
       .name = "raw_env",
@@ -80,9 +80,8 @@ void add_process_settings(std::vector<SettingSpec>& out) {
       .metavar = "FILE",
       .type = ValueType::kOptionalString,
       .help = "A filename to use for the PID file.",
-      .doc = "No PID file is written when unset.",
-      .support = kLater,
-      .unsupported_reason = kWhyProcess,
+      .doc = "No PID file is written when unset. Written atomically (mode 0644) after start, "
+             "removed at exit; start-up fails while it names a live process.",
   });
   out.push_back({
       .name = "worker_tmp_dir",
@@ -91,7 +90,8 @@ void add_process_settings(std::vector<SettingSpec>& out) {
       .metavar = "DIR",
       .type = ValueType::kOptionalString,
       .help = "A directory to use for the worker heartbeat temporary file.",
-      .doc = "The system temporary directory is used when unset.",
+      .doc = "greenfork keeps heartbeats in shared memory and writes no file, but the "
+             "directory must exist, as in Gunicorn.",
   });
   out.push_back({
       .name = "user",
@@ -103,8 +103,6 @@ void add_process_settings(std::vector<SettingSpec>& out) {
       .default_doc = "os.geteuid()",
       .help = "Switch worker processes to run as this user.",
       .doc = "A user id or a user name.",
-      .support = kRefused,
-      .unsupported_reason = kWhyProcess,
   });
   out.push_back({
       .name = "group",
@@ -116,8 +114,6 @@ void add_process_settings(std::vector<SettingSpec>& out) {
       .default_doc = "os.getegid()",
       .help = "Switch worker process to run as this group.",
       .doc = "A group id or a group name.",
-      .support = kRefused,
-      .unsupported_reason = kWhyProcess,
   });
   out.push_back({
       .name = "umask",
@@ -137,9 +133,7 @@ void add_process_settings(std::vector<SettingSpec>& out) {
       .default_value = false,
       .help = "If true, set the worker process's group access list with all of the groups of "
               "which the specified username is a member, plus the specified group id.",
-      .doc = "Calls initgroups() for the worker user.",
-      .support = kLater,
-      .unsupported_reason = kWhyProcess,
+      .doc = "Calls initgroups() for the worker user; --group stays the primary group.",
   });
   out.push_back({
       .name = "tmp_upload_dir",

@@ -73,6 +73,10 @@ struct SettingSpec {
   std::string_view unsupported_reason{};
   // kChoice: when non-empty, the other valid choices are accepted but not yet supported.
   std::vector<std::string_view> supported_choices{};
+  // kHook: how many positional parameters the callable must take (post_request: 2 to 4), so a
+  // config file with a wrongly shaped hook fails at start-up rather than when it is called.
+  int min_args = 0;
+  int max_args = 0;
 };
 
 // Every setting, in declaration order (grouped by section).

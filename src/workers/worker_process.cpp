@@ -12,6 +12,7 @@
 #include "python/wsgi_app.hpp"
 #include "python/wsgi_handler.hpp"
 #include "util/process_title.hpp"
+#include "workers/privileges.hpp"
 #include "workers/sync_worker.hpp"
 #include "workers/worker_context.hpp"
 #include "workers/worker_signals.hpp"
@@ -43,9 +44,13 @@ int run_worker_process(WorkerContext& ctx) {
   std::optional<python::WsgiApp> app;
   std::unique_ptr<log::AccessLog> access_log;
   try {
+    // Opened while still privileged, like Gunicorn's master-opened log, so a log directory the
+    // worker user cannot enter still works; the master handed the file itself over for reopen.
+    access_log = open_access_log(ctx.cfg);
+    // Before any application code runs (Gunicorn's init_process order).
+    switch_identity(WorkerIdentity::from(ctx.cfg));
     python::Interpreter::initialize(ctx.cfg);
     app.emplace(python::WsgiApp::load(ctx.cfg));
-    access_log = open_access_log(ctx.cfg);
   } catch (const python::AppBootError& e) {
     // The app's own code raised while loading; the traceback is already logged.
     return boot_failed(kWorkerBootError, e.what());

@@ -149,22 +149,3 @@ def test_bad_bind_address_is_a_settings_error_before_start(tmp_path):
     assert len(lines) == 1 and lines[0].startswith("Error: --bind:"), result.stderr
     assert "99999" in lines[0]
     assert "Starting" not in result.stderr
-
-
-def test_explicit_config_file_is_refused_until_supported(tmp_path):
-    conf = tmp_path / "gunicorn.conf.py"
-    conf.write_text("workers = 3\n")
-    result = run_cli(["-c", str(conf), "hello:application"], cwd=EXAMPLES)
-    assert result.returncode == 1
-    assert "'config' (-c/--config) is not supported yet" in result.stderr, result.stderr
-
-
-def test_present_default_config_file_is_reported_not_silently_ignored(start_server, tmp_path):
-    workdir = tmp_path / "site"
-    workdir.mkdir()
-    (workdir / "hello.py").write_bytes((EXAMPLES / "hello.py").read_bytes())
-    (workdir / "gunicorn.conf.py").write_text("workers = 3\n")
-    server = start_server("hello:application", cwd=workdir)
-    assert server.get("/").status_code == 200
-    assert "./gunicorn.conf.py exists, but config files are not supported yet" in \
-        server.log_text()

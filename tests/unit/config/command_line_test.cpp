@@ -184,16 +184,23 @@ TEST_F(CommandLineTest, ConfigFileSeamRunsBetweenDefaultsAndArguments) {
   for (const std::string& arg : args) argv.push_back(arg.c_str());
   std::string seen_path;
   bool seen_explicit = false;
+  int64_t seen_cli_workers = 0;
+  int64_t seen_cli_timeout = 0;
   const CommandLine cli = parse_command_line(
       static_cast<int>(argv.size()), argv.data(),
-      [&](Config& config, const std::string& path, bool explicitly_given) {
+      [&](Config& config, const Config& command_line, const std::string& path,
+          bool explicitly_given) {
         seen_path = path;
         seen_explicit = explicitly_given;
+        seen_cli_workers = command_line.get_int("workers");
+        seen_cli_timeout = command_line.get_int("timeout");
         apply_raw_settings(config, {{"workers", "2"}, {"timeout", "99"}, {"keepalive", "7"}});
       });
   EXPECT_EQ(seen_path, "my.conf.py");
   EXPECT_TRUE(seen_explicit);
-  EXPECT_EQ(cli.config.get_int("workers"), 6);    // CLI beats the file
+  EXPECT_EQ(seen_cli_workers, 6);  // the loader sees what the command line will impose...
+  EXPECT_EQ(seen_cli_timeout, 10);
+  EXPECT_EQ(cli.config.get_int("workers"), 6);    // ...and the CLI beats the file
   EXPECT_EQ(cli.config.get_int("timeout"), 10);   // GUNICORN_CMD_ARGS beats the file
   EXPECT_EQ(cli.config.get_int("keepalive"), 7);  // the file beats defaults
 }
@@ -211,6 +218,40 @@ TEST_F(CommandLineTest, ExtraPositionalsWarn) {
   EXPECT_EQ(cli.config.app_uri, "a");
   ASSERT_EQ(cli.warnings.size(), 1u);
   EXPECT_NE(cli.warnings[0].find("'b'"), std::string::npos);
+}
+
+TEST_F(CommandLineTest, ConfigFileSeamGetsTheDefaultPathWhenNoneIsGiven) {
+  std::vector<const char*> argv = {"greenfork", "app"};
+  std::string seen_path;
+  bool seen_explicit = true;
+  parse_command_line(static_cast<int>(argv.size()), argv.data(),
+                     [&](Config&, const Config&, const std::string& path, bool explicitly_given) {
+                       seen_path = path;
+                       seen_explicit = explicitly_given;
+                     });
+  EXPECT_EQ(seen_path, "./gunicorn.conf.py");
+  EXPECT_FALSE(seen_explicit);
+}
+
+TEST_F(CommandLineTest, ConfigFileFromEnvArgsIsUsedOnlyWithoutOneOnTheCommandLine) {
+  ScopedEnv env("GUNICORN_CMD_ARGS", "-c env.conf.py");
+  auto seen = [](std::vector<const char*> argv) {
+    std::string path;
+    parse_command_line(static_cast<int>(argv.size()), argv.data(),
+                       [&](Config&, const Config&, const std::string& p, bool) { path = p; });
+    return path;
+  };
+  EXPECT_EQ(seen({"greenfork", "app"}), "env.conf.py");
+  EXPECT_EQ(seen({"greenfork", "-c", "cli.conf.py", "app"}), "cli.conf.py");
+}
+
+TEST_F(CommandLineTest, WsgiAppFromTheFileIsTheAppWithoutAPositional) {
+  std::vector<const char*> argv = {"greenfork"};
+  const CommandLine cli = parse_command_line(
+      1, argv.data(), [](Config& config, const Config&, const std::string&, bool) {
+        config.set("wsgi_app", "fromfile:app");
+      });
+  EXPECT_EQ(cli.config.app_uri, "fromfile:app");
 }
 
 }  // namespace

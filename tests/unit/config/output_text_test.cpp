@@ -110,13 +110,15 @@ TEST(UnsupportedInUse, OnlyChangedNotYetSupportedSettings) {
 TEST(RefusedInUse, SettingsThatCannotBeIgnoredSafelyStopStartUp) {
   Config config;
   EXPECT_TRUE(refused_in_use(config).empty());
-  config.set("daemon", "false");  // explicit, but the default value
+  config.set("daemon", "true");  // implemented now: neither refused nor warned about
+  config.set("user", "nobody");
   EXPECT_TRUE(refused_in_use(config).empty());
+  EXPECT_TRUE(unsupported_in_use(config).empty());
   config.set("certfile", "cert.pem");
-  config.set("daemon", "true");
+  config.set("keyfile", "key.pem");
   const auto messages = refused_in_use(config);
-  ASSERT_EQ(messages.size(), 2u);  // in table order: daemon (Server Mechanics) before certfile
-  EXPECT_NE(messages[0].find("'daemon' (-D/--daemon)"), std::string::npos);
+  ASSERT_EQ(messages.size(), 2u);  // in table order: keyfile before certfile
+  EXPECT_NE(messages[0].find("'keyfile' (--keyfile)"), std::string::npos);
   EXPECT_EQ(messages[1],
             "Error: Setting 'certfile' (--certfile) is not supported yet by greenfork (TLS comes "
             "in a later issue); refusing to start without it");

@@ -87,13 +87,29 @@ TEST(SettingsTable, ExactlyTheIssueTwoSettingsAreSupported) {
       "root_path", "tmp_upload_dir",
       // Not in the issue's list but true already: greenfork speaks plain HTTP and has no
       // control socket to disable.
-      "protocol", "control_socket_disable"};
-  // `config` (-c) is refused until config files are read: its settings must not be ignored.
+      "protocol", "control_socket_disable",
+      // Issue 3: config files.
+      "config",
+      // Issue 3: daemon and process settings.
+      "daemon", "enable_stdio_inheritance", "pidfile", "user", "group", "initgroups"};
   std::set<std::string_view> supported;
   for (const SettingSpec& spec : settings_table()) {
     if (spec.support == Support::kSupported) supported.insert(spec.name);
   }
   EXPECT_EQ(supported, expected);
+}
+
+TEST(SettingsTable, EveryHookDeclaresItsArity) {
+  for (const SettingSpec& spec : settings_table()) {
+    if (spec.type != ValueType::kHook) continue;
+    SCOPED_TRACE(std::string(spec.name));
+    EXPECT_GE(spec.min_args, 1);
+    EXPECT_GE(spec.max_args, spec.min_args);
+  }
+  EXPECT_EQ(find_setting("post_fork")->min_args, 2);
+  EXPECT_EQ(find_setting("nworkers_changed")->max_args, 3);
+  EXPECT_EQ(find_setting("post_request")->min_args, 2);
+  EXPECT_EQ(find_setting("post_request")->max_args, 4);
 }
 
 TEST(SettingsTable, CliActionFollowsType) {
