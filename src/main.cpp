@@ -10,9 +10,9 @@
 #include <vector>
 
 #include "arbiter/arbiter.hpp"
+#include "arbiter/server_config.hpp"
 #include "config/command_line.hpp"
 #include "log/error_log.hpp"
-#include "net/bind_address.hpp"
 #include "python/config_file.hpp"
 #include "python/wsgi_app.hpp"
 #include "util/process_title.hpp"
@@ -35,14 +35,6 @@ int check_config(const gf::config::Config& cfg) {
     return 1;
   }
   return 0;
-}
-
-void configure_error_log(const gf::config::Config& cfg) {
-  auto level = gf::log::parse_level(cfg.get_str("loglevel"));
-  if (!level)
-    throw gf::config::ConfigError("Error: Invalid value for loglevel: " + cfg.get_str("loglevel"));
-  gf::log::ErrorLog::get().configure(cfg.get_str("errorlog"), *level,
-                                     cfg.get_bool("capture_output"));
 }
 
 }  // namespace
@@ -75,20 +67,13 @@ int main(int argc, char** argv) {
   // and the app's imports all resolve there.
   if (::chdir(cfg.get_str("chdir").c_str()) != 0)
     return fail("Error: --chdir: can't chdir to '" + cfg.get_str("chdir") + "'");
+  // The same checks a HUP applies to the configuration it reads again; bind addresses are
+  // settings too, so a bad one is reported before anything is started.
   try {
-    configure_error_log(cfg);
+    gf::arbiter::configure_error_log(cfg);
+    gf::arbiter::check_server_config(cfg);
   } catch (const std::exception& e) {
     return fail(e.what());
-  }
-  if (auto refused = gf::config::refused_in_use(cfg); !refused.empty())
-    return fail(refused.front());
-  // Bind addresses are settings too: a bad one is reported before anything is started.
-  for (const auto& spec : cfg.get_list("bind")) {
-    try {
-      gf::net::BindAddress::parse(spec);
-    } catch (const std::invalid_argument& e) {
-      return fail(std::string("Error: --bind: ") + e.what());
-    }
   }
   for (const auto& warning : cli.warnings) gf::log::ErrorLog::get().warning("{}", warning);
   for (const auto& message : gf::config::unsupported_in_use(cfg))

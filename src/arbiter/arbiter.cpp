@@ -13,9 +13,11 @@
 #include <filesystem>
 #include <random>
 #include <stdexcept>
+#include <utility>
 
 #include "arbiter/daemonize.hpp"
 #include "arbiter/reexec.hpp"
+#include "arbiter/server_config.hpp"
 #include "arbiter/signal_names.hpp"
 #include "arbiter/systemd_notify.hpp"
 #include "arbiter/worker_files.hpp"
@@ -24,6 +26,11 @@
 #include "net/bind_address.hpp"
 #include "net/inherited_listeners.hpp"
 #include "net/systemd_listeners.hpp"
+#include "python/app_environment.hpp"
+#include "python/config_objects.hpp"
+#include "python/hooks.hpp"
+#include "python/main_thread_gil.hpp"
+#include "python/master_python.hpp"
 #include "python/wsgi_app.hpp"
 #include "util/process_title.hpp"
 #include "workers/worker_context.hpp"
@@ -46,6 +53,25 @@ std::vector<net::BindAddress> bind_addresses(const config::Config& cfg) {
   std::vector<net::BindAddress> out;
   for (const auto& spec : cfg.get_list("bind")) out.push_back(net::BindAddress::parse(spec));
   return out;
+}
+
+// With --reuse-port each worker binds the TCP addresses itself; UNIX sockets cannot be shared
+// that way (SO_REUSEPORT is TCP/UDP only, and each bind would unlink the previous worker's file),
+// and fd:// sockets exist once, so the master keeps binding those.
+bool bound_by_workers(const config::Config& cfg, const net::BindAddress& address) {
+  return cfg.get_bool("reuse_port") && address.kind == net::BindAddress::Kind::kTcp;
+}
+
+// Makes the process environment the one `cfg` runs in: its raw_env (also in os.environ when
+// Python runs here) and its --chdir, where relative log and socket paths resolve.
+void enter_environment(const config::Config& cfg) {
+  if (python::Interpreter::initialized()) {
+    python::AppEnvironment::apply(cfg);
+    return;
+  }
+  python::AppEnvironment::set_env_vars(cfg);
+  if (::chdir(cfg.get_str("chdir").c_str()) != 0)
+    throw config::ConfigError("--chdir: can't chdir to '" + cfg.get_str("chdir") + "'");
 }
 }  // namespace
 
@@ -81,6 +107,11 @@ void Arbiter::start() {
     log.reopen();  // --capture-output: stdout/stderr were just pointed at /dev/null
   }
   pid_ = ::getpid();
+  // Gunicorn sets num_workers while building its arbiter: the hook's first call, old=None.
+  python::Hooks::nworkers_changed(*this, num_workers_, std::nullopt);
+  // Gunicorn imports a preloaded app while it sets the arbiter up, before anything is logged
+  // or bound; a failure there ends the master.
+  if (cfg_.get_bool("preload_app")) preload_app(/*at_startup=*/true);
   log.info("Starting greenfork {}", GREENFORK_VERSION);
   // Gunicorn's arbiter exports this; some libraries sniff it to detect the server.
   ::setenv("SERVER_SOFTWARE", "greenfork/" GREENFORK_VERSION, 1);
@@ -102,6 +133,7 @@ void Arbiter::start() {
     pidfile_.emplace(master_pid_ != 0 ? *path + ".2" : *path);
     pidfile_->create(pid_);
   }
+  python::Hooks::on_starting(*this);
 
   // Signals become readable events on one fd; workers reset the mask after fork.
   sigset_t set = handled_signal_set();
@@ -116,21 +148,27 @@ void Arbiter::start() {
     listeners_ = net::adopt_systemd_listeners(passed, static_cast<int>(cfg_.get_int("backlog")));
   } else if (inherited != nullptr && master_pid_ != 0) {
     // The old master's sockets: binding anew would fail (or, with SO_REUSEPORT, split traffic).
-    listeners_ =
-        net::adopt_all(net::parse_fd_list(inherited), static_cast<int>(cfg_.get_int("backlog")));
+    // Empty with --reuse-port and TCP addresses only: the old master's workers bound them all.
+    if (*inherited != '\0')
+      listeners_ =
+          net::adopt_all(net::parse_fd_list(inherited), static_cast<int>(cfg_.get_int("backlog")));
     ::unsetenv("GUNICORN_FD");  // the workers and the app must not take these fds for theirs
   } else {
-    listeners_ =
-        net::Listener::bind_all(bind_addresses(cfg_), static_cast<int>(cfg_.get_int("backlog")),
-                                static_cast<mode_t>(cfg_.get_int("umask")));
+    std::vector<net::BindAddress> own;
+    for (auto& address : bind_addresses(cfg_))
+      if (!bound_by_workers(cfg_, address)) own.push_back(std::move(address));
+    listeners_ = net::Listener::bind_all(own, static_cast<int>(cfg_.get_int("backlog")),
+                                         static_cast<mode_t>(cfg_.get_int("umask")));
   }
+  // The TCP addresses of a re-exec child's argv are bound by its workers too (the old master's
+  // workers bound theirs, so GUNICORN_FD carries none of them); systemd passes every socket.
+  per_worker_sockets_ = cfg_.get_bool("reuse_port") && !systemd_;
   hand_files_to_workers(cfg_, listeners_);
-  std::string urls;
-  for (const auto& l : listeners_) urls += (urls.empty() ? "" : ",") + l.url();
-  log.info("Listening at: {} ({})", urls, pid_);
+  log.info("Listening at: {} ({})", listening_urls(), pid_);
   // Only the sync worker exists so far; other classes were reported as unsupported at start-up.
   log.info("Using worker: sync");
   util::set_process_title("greenfork: master [" + proc_name_ + "]");
+  python::Hooks::when_ready(*this);
 }
 
 void Arbiter::main_loop() {
@@ -150,7 +188,13 @@ void Arbiter::main_loop() {
 std::vector<int> Arbiter::wait_for_signals(int timeout_ms) {
   std::vector<int> signals;
   pollfd p{signal_fd_.get(), POLLIN, 0};
-  if (::poll(&p, 1, timeout_ms) <= 0) return signals;
+  // Threads that hooks or a preloaded app started in the master (a metrics server started in
+  // when_ready, say) run while the master sleeps, as under Gunicorn's Python master. A no-op
+  // when the master never started Python.
+  python::MainThreadGil::release();
+  const int ready = ::poll(&p, 1, timeout_ms);
+  python::MainThreadGil::acquire();
+  if (ready <= 0) return signals;
   signalfd_siginfo info;
   while (::read(signal_fd_.get(), &info, sizeof info) == sizeof info) {
     int sig = static_cast<int>(info.ssi_signo);
@@ -214,8 +258,66 @@ void Arbiter::handle_signal(int sig) {
 }
 
 void Arbiter::reload() {
+  auto& log = log::ErrorLog::get();
   // Type=notify-reload units need the monotonic time of the reload start.
   sd_notify("RELOADING=1\nMONOTONIC_USEC=" + std::to_string(util::monotonic_ns() / 1000));
+  // Everything that can fail comes first, so a bad config file or an address that cannot be
+  // bound leaves the running server exactly as it was.
+  config::Config next;
+  // Reading the config file replaces its Python objects (hooks): kept for a rejected reload.
+  const std::shared_ptr<void> objects = python::ConfigObjects::save();
+  if (!read_new_config(next, objects)) {
+    sd_notify("READY=1");
+    return;
+  }
+  if (!rebind_listeners(next)) {
+    log.error("Reload failed; keeping the current configuration");
+    python::ConfigObjects::restore(objects);
+    try {
+      python::restore_environment(next, startup_.env);
+      enter_environment(cfg_);
+    } catch (const std::exception& e) {
+      log.error("{}", e.what());
+    }
+    sd_notify("READY=1");
+    return;
+  }
+  const config::Config previous = std::exchange(cfg_, std::move(next));
+
+  // Like Gunicorn 26.1: a log setup that fails leaves the previous one in place.
+  try {
+    configure_error_log(cfg_);
+  } catch (const std::exception& e) {
+    log.error("Invalid log configuration, keeping the previous one: {}", e.what());
+    try {
+      configure_error_log(previous);
+    } catch (const std::exception&) {
+    }
+  }
+  log.reopen();
+
+  if (cfg_.get_bool("preload_app"))
+    preload_app(/*at_startup=*/false);
+  else
+    preloaded_app_.reset();
+  hand_files_to_workers(cfg_, listeners_);
+
+  python::Hooks::on_reload(*this);
+
+  if (pidfile_) pidfile_->unlink();
+  pidfile_.reset();
+  if (auto path = cfg_.get_opt_str("pidfile")) {
+    try {
+      pidfile_.emplace(master_pid_ != 0 ? *path + ".2" : *path);
+      pidfile_->create(pid_);
+    } catch (const std::exception& e) {
+      pidfile_.reset();
+      log.error("{}", e.what());
+    }
+  }
+  proc_name_ = config::effective_proc_name(cfg_) + (master_pid_ != 0 ? ".2" : "");
+  util::set_process_title("greenfork: master [" + proc_name_ + "]");
+
   // Gunicorn re-reads the settings here, so a worker count changed by TTIN/TTOU goes back to
   // --workers.
   set_num_workers(static_cast<int>(std::max<int64_t>(1, cfg_.get_int("workers"))));
@@ -225,8 +327,141 @@ void Arbiter::reload() {
   sd_notify("READY=1");
 }
 
+bool Arbiter::read_new_config(config::Config& out, const std::shared_ptr<void>& objects) {
+  auto& log = log::ErrorLog::get();
+  // As in Gunicorn, raw_env is undone first: env-derived defaults and the config file must see
+  // the environment the server was started with.
+  python::restore_environment(cfg_, startup_.env);
+  // Relative paths on the command line (-c conf.py, --chdir app/) mean what they meant at
+  // start-up.
+  if (::chdir(startup_.cwd.c_str()) != 0)
+    log.warning("Can't chdir to the start-up directory '{}': {}", startup_.cwd,
+                std::strerror(errno));
+  std::vector<std::string> warnings;
+  try {
+    out = read_server_config(startup_.argv, warnings);
+    enter_environment(out);
+  } catch (const std::exception& e) {
+    log.error("Reload failed; keeping the current configuration: {}", e.what());
+    python::ConfigObjects::restore(objects);
+    try {
+      python::restore_environment(out, startup_.env);
+      enter_environment(cfg_);
+    } catch (const std::exception& again) {
+      log.error("{}", again.what());
+    }
+    return false;
+  }
+  for (const auto& warning : warnings) log.warning("{}", warning);
+  return true;
+}
+
+bool Arbiter::rebind_listeners(const config::Config& next) {
+  // Unchanged addresses keep their sockets, inherited and systemd ones included.
+  if (next.get_list("bind") == cfg_.get_list("bind") &&
+      next.get_bool("reuse_port") == cfg_.get_bool("reuse_port"))
+    return true;
+  // An address that stays keeps its socket: closing and binding it again would refuse
+  // connections in between (and fail while the old workers still listen on it).
+  std::vector<net::Listener> kept;
+  std::vector<net::BindAddress> fresh;
+  std::vector<bool> reused(listeners_.size(), false);
+  std::vector<std::pair<size_t, bool>> order;  // index into kept (true) or fresh (false)
+  for (auto& address : bind_addresses(next)) {
+    if (bound_by_workers(next, address)) continue;
+    size_t i = 0;
+    while (i < listeners_.size() && (reused[i] || listeners_[i].address().url() != address.url()))
+      ++i;
+    if (i < listeners_.size()) {
+      reused[i] = true;
+      order.emplace_back(i, true);
+    } else {
+      order.emplace_back(fresh.size(), false);
+      fresh.push_back(std::move(address));
+    }
+  }
+  std::vector<net::Listener> bound;
+  try {
+    net::BindOptions options;
+    options.backlog = static_cast<int>(next.get_int("backlog"));
+    options.unix_umask = static_cast<mode_t>(next.get_int("umask"));
+    options.retries = 1;  // the master must not stall while the old workers keep serving
+    bound = net::Listener::bind_all(fresh, options);
+  } catch (const std::exception& e) {
+    log::ErrorLog::get().error("Can't bind the new addresses: {}", e.what());
+    return false;
+  }
+  std::vector<net::Listener> next_listeners;
+  for (auto [index, is_kept] : order)
+    next_listeners.push_back(std::move(is_kept ? listeners_[index] : bound[index]));
+  // The old workers keep their copies of the dropped sockets until they are retired.
+  const bool unlink = may_unlink_sockets();
+  for (size_t i = 0; i < listeners_.size(); ++i) {
+    if (reused[i]) continue;
+    const bool ours = listeners_[i].address().kind != net::BindAddress::Kind::kFd;
+    unlink&& ours ? listeners_[i].close_and_unlink() : listeners_[i].close();
+  }
+  listeners_ = std::move(next_listeners);
+  per_worker_sockets_ = next.get_bool("reuse_port") && !systemd_;
+  // listening_urls() reads cfg_, which is still the old one: log with the new addresses.
+  std::string urls;
+  for (const auto& address : bind_addresses(next)) {
+    if (bound_by_workers(next, address)) {
+      urls += (urls.empty() ? "" : ",") + address.url();
+      continue;
+    }
+    for (const auto& l : listeners_)
+      if (l.address().url() == address.url()) {
+        urls += (urls.empty() ? "" : ",") + l.url();
+        break;
+      }
+  }
+  log::ErrorLog::get().info("Listening at: {} ({})", urls, pid_);
+  return true;
+}
+
+bool Arbiter::preload_app(bool at_startup) {
+  try {
+    python::Interpreter::initialize(cfg_);
+    python::WsgiApp app = python::WsgiApp::load(cfg_);
+    preloaded_app_.reset();
+    preloaded_app_.emplace(std::move(app));
+    return true;
+  } catch (const std::exception& e) {
+    if (at_startup) throw StartupError(e.what());
+    // Gunicorn's master would die here; the workers already running serve on, and new ones
+    // import the app themselves (or keep the previously preloaded one).
+    log::ErrorLog::get().error("Reloading the preloaded app failed: {}", e.what());
+    return false;
+  }
+}
+
+std::string Arbiter::listening_urls() const {
+  std::string urls;
+  auto add = [&urls](const std::string& url) { urls += (urls.empty() ? "" : ",") + url; };
+  for (const auto& l : listeners_) add(l.url());
+  // Bound later by each worker, so the configured text (a port 0 stays 0).
+  if (per_worker_sockets_)
+    for (const auto& address : bind_addresses(cfg_))
+      if (bound_by_workers(cfg_, address)) add(address.url());
+  return urls;
+}
+
 void Arbiter::set_num_workers(int n) {
+  const int old = num_workers_;
   num_workers_ = n;
+  // Gunicorn calls it on every assignment, also when the value stays the same.
+  python::Hooks::nworkers_changed(*this, n, old);
+}
+
+void Arbiter::change_num_workers(int n) {
+  set_num_workers(n);  // manage_workers() acts on it in the next loop round
+}
+
+std::vector<python::WorkerInfo> Arbiter::workers() const {
+  std::vector<python::WorkerInfo> out;
+  for (const auto& [pid, w] : workers_) out.push_back({pid, w.age});
+  return out;
 }
 
 void Arbiter::manage_workers() {
@@ -253,8 +488,12 @@ void Arbiter::spawn_worker() {
     return;
   }
   const int age = ++last_age_;
+  python::Hooks::pre_fork(*this, python::WorkerInfo{0, age});
   // A config file started Python in this process: CPython's locks must be in a known state on
   // both sides of the fork (all no-ops when the master never started Python).
+  // Objects the preloaded app made stay out of the workers' collections, so the pages holding
+  // them stay shared with the master (copy-on-write) instead of being touched and copied.
+  if (preloaded_app_) python::freeze_gc();
   python::Interpreter::before_fork();
   pid_t pid = ::fork();
   if (pid != 0) python::Interpreter::after_fork_parent();
@@ -268,8 +507,16 @@ void Arbiter::spawn_worker() {
     signal_fd_.reset();
     int status = 255;
     try {
-      workers::WorkerContext ctx{cfg_, listeners_, heartbeat_, *slot, age, pid_, proc_name_};
+      std::vector<net::Listener> own;
+      if (per_worker_sockets_) own = bind_worker_sockets();
+      workers::WorkerContext ctx{
+          cfg_, per_worker_sockets_ ? own : listeners_, heartbeat_, *slot, age, pid_, proc_name_};
+      if (preloaded_app_) ctx.preloaded_app = &*preloaded_app_;
       status = workers::run_worker_process(ctx);
+    } catch (const net::BindError&) {
+      // --reuse-port: this worker could not bind (already logged); like an app that cannot
+      // boot, retrying in a new worker would fail the same way.
+      status = workers::kWorkerBootError;
     } catch (const std::exception& e) {
       log::ErrorLog::get().error("Exception in worker process: {}", e.what());
     }
@@ -277,6 +524,7 @@ void Arbiter::spawn_worker() {
     ::_exit(status);
   }
   workers_[pid] = Worker{age, *slot, false};
+  python::Hooks::after_fork_parent(python::WorkerInfo{pid, age});
 }
 
 void Arbiter::murder_workers() {
@@ -310,6 +558,7 @@ void Arbiter::reap_workers() {
       }
       continue;  // otherwise not ours (e.g. an orphan when we are PID 1)
     }
+    const python::WorkerInfo exited{pid, it->second.age};
     heartbeat_.release(it->second.slot);
     workers_.erase(it);
     if (WIFEXITED(status)) {
@@ -332,6 +581,7 @@ void Arbiter::reap_workers() {
       else
         log.warning("Worker (pid:{}) was sent {}!", pid, signal_full_name(sig));
     }
+    python::Hooks::child_exit(*this, exited);
   }
 }
 
@@ -339,8 +589,10 @@ void Arbiter::kill_worker(pid_t pid, int sig) {
   if (::kill(pid, sig) != 0 && errno == ESRCH) {
     auto it = workers_.find(pid);
     if (it != workers_.end()) {
+      const python::WorkerInfo gone{pid, it->second.age};
       heartbeat_.release(it->second.slot);
       workers_.erase(it);
+      python::Hooks::worker_exit(*this, gone);  // as Gunicorn does when kill() finds no process
     }
   }
 }
@@ -386,6 +638,7 @@ void Arbiter::halt(int status, const std::string& reason, bool graceful) {
   const log::Level level = status == 0 ? log::Level::kInfo : log::Level::kError;
   log.log(level, "Shutting down: {}", master_name_);
   if (!reason.empty()) log.log(level, "Reason: {}", reason);
+  python::Hooks::on_exit(*this);
 }
 
 void Arbiter::reexec() {
@@ -402,7 +655,7 @@ void Arbiter::reexec() {
   plan.old_master = pid_;
   for (const auto& l : listeners_) plan.listener_fds.push_back(l.fd());
   plan.systemd = systemd_;
-  // TODO(hooks): pre_exec(server) runs in the child, before the exec.
+  plan.pre_exec = [this] { python::Hooks::pre_exec(*this); };  // in the child, before exec
   if (pid_t pid = spawn_reexec(startup_, plan); pid > 0) reexec_pid_ = pid;
 }
 
@@ -427,8 +680,24 @@ void Arbiter::maybe_promote() {
 bool Arbiter::may_unlink_sockets() const {
   // The socket files stay while another master uses the same sockets: our re-exec child, or
   // the old master when we are the unpromoted child.
-  // A systemd .socket unit owns its files too. TODO(reuse_port): so do per-worker sockets.
+  // A systemd .socket unit owns its files too. (--reuse-port workers bind TCP only: no files.)
   return !systemd_ && reexec_pid_ == 0 && master_pid_ == 0;
+}
+
+std::vector<net::Listener> Arbiter::bind_worker_sockets() {
+  // In the child: its own SO_REUSEPORT sockets for the TCP addresses, plus the master's UNIX
+  // and fd:// listeners (this process's copies, moved out of the master's state it inherited).
+  std::vector<net::BindAddress> addresses;
+  for (auto& address : bind_addresses(cfg_))
+    if (bound_by_workers(cfg_, address)) addresses.push_back(std::move(address));
+  net::BindOptions options;
+  options.backlog = static_cast<int>(cfg_.get_int("backlog"));
+  options.unix_umask = static_cast<mode_t>(cfg_.get_int("umask"));
+  options.reuse_port = true;
+  std::vector<net::Listener> own = net::Listener::bind_all(addresses, options);
+  for (auto& l : listeners_) own.push_back(std::move(l));
+  listeners_.clear();
+  return own;
 }
 
 }  // namespace gf::arbiter

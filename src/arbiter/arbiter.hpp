@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -12,13 +13,15 @@
 #include "arbiter/pidfile.hpp"
 #include "config/config.hpp"
 #include "net/listener.hpp"
+#include "python/hooks.hpp"
+#include "python/wsgi_app.hpp"
 #include "util/heartbeat_table.hpp"
 #include "util/startup_context.hpp"
 #include "util/unique_fd.hpp"
 
 namespace gf::arbiter {
 
-class Arbiter {
+class Arbiter final : public python::ServerView {
  public:
   // startup: how this process was started, so that USR2 can start the new binary the same way.
   Arbiter(const config::Config& cfg, util::StartupContext startup);
@@ -31,6 +34,14 @@ class Arbiter {
     size_t slot = 0;
     bool aborted = false;  // SIGABRT sent for a timeout; SIGKILL next time round
   };
+
+  // python::ServerView: what the server hooks see as `server`.
+  const config::Config& config() const override { return cfg_; }
+  pid_t pid() const override { return pid_; }
+  std::string proc_name() const override { return proc_name_; }
+  int num_workers() const override { return num_workers_; }
+  void change_num_workers(int n) override;
+  std::vector<python::WorkerInfo> workers() const override;
 
   void start();
   void main_loop();
@@ -49,8 +60,16 @@ class Arbiter {
   void reexec();
   void maybe_promote();
   bool may_unlink_sockets() const;
+  // HUP helpers (reload()): each returns false, having logged why, to keep the old state.
+  bool read_new_config(config::Config& out, const std::shared_ptr<void>& objects);
+  bool rebind_listeners(const config::Config& next);
+  bool preload_app(bool at_startup);
+  std::string listening_urls() const;
+  std::vector<net::Listener> bind_worker_sockets();  // --reuse-port, in the forked child
 
-  const config::Config& cfg_;
+  // The current configuration, owned: HUP replaces it, and workers forked afterwards get the
+  // new one (each child keeps its own copy-on-write snapshot).
+  config::Config cfg_;
   std::string proc_name_;
   std::vector<net::Listener> listeners_;
   util::HeartbeatTable heartbeat_;
@@ -62,6 +81,9 @@ class Arbiter {
   std::optional<int> exit_status_;  // set once the master has decided to stop
   std::optional<Pidfile> pidfile_;  // --pid
   bool systemd_ = false;            // listeners came from systemd socket activation
+  // --reuse-port: the master binds nothing; each worker binds its own SO_REUSEPORT sockets.
+  bool per_worker_sockets_ = false;
+  std::optional<python::WsgiApp> preloaded_app_;  // --preload: imported here, served by workers
   util::StartupContext startup_;
   std::string master_name_ = "Master";  // "Master.2" until a re-exec child is promoted
   pid_t master_pid_ = 0;  // re-exec child: the old master (GUNICORN_PID) until promotion

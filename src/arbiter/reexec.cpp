@@ -44,6 +44,7 @@ bool move_to_listen_fds_range(const std::vector<int>& fds) {
 
 [[noreturn]] void exec_child(const util::StartupContext& startup, const ReexecPlan& plan) {
   auto& log = log::ErrorLog::get();
+  if (plan.pre_exec) plan.pre_exec();
   // The signal mask stays blocked across exec on purpose: a signal sent to the new master
   // before its signalfd exists waits for it instead of killing it with the default action.
   if (plan.systemd) {

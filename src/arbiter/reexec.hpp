@@ -4,6 +4,7 @@
 
 #include <sys/types.h>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,7 @@ struct ReexecPlan {
   std::vector<int> listener_fds;
   bool systemd = false;  // listeners came from LISTEN_FDS: hand them over the same way
   pid_t old_master = 0;
+  std::function<void()> pre_exec;  // run in the forked child just before exec (the hook)
 };
 
 // The child's environment: the start-up environment, minus any stale hand-over variables,

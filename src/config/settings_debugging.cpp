@@ -13,8 +13,6 @@ void add_debugging_settings(std::vector<SettingSpec>& out) {
       .help = "Restart workers when code changes.",
       .doc = "For development: workers restart when application code changes (inotify when "
              "available, else polling). Incompatible with preloading.",
-      .support = kLater,
-      .unsupported_reason = kWhyReload,
   });
   out.push_back({
       .name = "reload_engine",
@@ -27,8 +25,6 @@ void add_debugging_settings(std::vector<SettingSpec>& out) {
       .help = "The implementation that should be used to power reload.",
       .doc = "`auto` uses inotify when available and falls back to polling; `poll` or "
              "`inotify` force one.",
-      .support = kLater,
-      .unsupported_reason = kWhyReload,
   });
   out.push_back({
       .name = "reload_extra_files",
@@ -40,8 +36,6 @@ void add_debugging_settings(std::vector<SettingSpec>& out) {
       .help = "Extends reload option to also watch and reload on additional files.",
       .doc = "Files or glob patterns (`*`, `?`, `[`, `**`) to watch besides the code; "
              "patterns are expanded again on every check. Repeatable.",
-      .support = kLater,
-      .unsupported_reason = kWhyReload,
   });
   out.push_back({
       .name = "spew",

@@ -70,6 +70,18 @@ void add_hook_settings(std::vector<SettingSpec>& out) {
                      "ssl.SSLContext to use.",
                      2));
 
+  // Every server hook is called (src/python/hooks.cpp) except ssl_context: without TLS support
+  // there is no SSLContext to build, so it is only kept.
+  for (SettingSpec& spec : out) {
+    if (spec.section != server) continue;
+    if (spec.name == "ssl_context") {
+      spec.unsupported_reason = "TLS is not supported yet, so no SSLContext is ever built";
+      continue;
+    }
+    spec.support = Support::kSupported;
+    spec.unsupported_reason = {};
+  }
+
   const auto dirty = kDirtyArbiterHooks;
   out.push_back(hook("on_dirty_starting", dirty,
                      "Called just before the dirty arbiter process is initialized.",

@@ -15,8 +15,6 @@ void add_process_settings(std::vector<SettingSpec>& out) {
       .help = "Load application code before the worker processes are forked.",
       .doc = "Saves memory through copy-on-write and speeds up boot, at the cost of not being "
              "able to reload the code by restarting workers.",
-      .support = kLater,
-      .unsupported_reason = kWhyProcess,
   });
   out.push_back({
       .name = "sendfile",
@@ -38,8 +36,6 @@ void add_process_settings(std::vector<SettingSpec>& out) {
       .help = "Set the SO_REUSEPORT flag on the listening socket.",
       .doc = "When the platform supports it the master does not bind; each worker binds its "
              "own sockets.",
-      .support = kLater,
-      .unsupported_reason = kWhyReusePort,
   });
   out.push_back({
       .name = "chdir",

@@ -39,10 +39,7 @@ inline constexpr Support kLater = Support::kNotYetSupported;
 inline constexpr Support kRefused = Support::kRefusedUntilSupported;
 inline constexpr std::string_view kWhyHooks =
     "hooks are read from the config file and kept, but calling them comes in a later issue";
-inline constexpr std::string_view kWhyReload = "code reloading comes in a later issue";
 inline constexpr std::string_view kWhyDebugTrace = "line tracing comes in a later issue";
-inline constexpr std::string_view kWhyProcess = "preloading comes in a later issue";
-inline constexpr std::string_view kWhyReusePort = "SO_REUSEPORT listeners come in a later issue";
 inline constexpr std::string_view kWhyPaste = "PasteDeploy apps come in a later issue";
 inline constexpr std::string_view kWhyUwsgi = "the uWSGI protocol comes in a later issue";
 inline constexpr std::string_view kWhyAsgi = "ASGI workers come in a later issue";

@@ -14,7 +14,15 @@ namespace {
 
 // Errors raised by the user's own code: the traceback matters more than the one-line message.
 [[noreturn]] void boot_failure(const PyException& exc, std::string message) {
-  log::ErrorLog::get().error("Exception in worker process\n{}", exc.traceback());
+  std::string traceback = exc.traceback();
+  log::ErrorLog::get().error("Exception in worker process\n{}", traceback);
+  if (exc.is(PyExc_SyntaxError)) {
+    PyRef filename = PyRef::steal(PyObject_GetAttrString(exc.value(), "filename"));
+    std::string file;
+    if (filename && PyUnicode_Check(filename.get())) file = PyUnicode_AsUTF8(filename.get());
+    PyErr_Clear();
+    throw AppSyntaxError(std::move(message), std::move(traceback), std::move(file));
+  }
   throw AppBootError(std::move(message));
 }
 

@@ -42,4 +42,12 @@ void ConfigObjects::clear() {
   kept().clear();
 }
 
+std::shared_ptr<void> ConfigObjects::save() {
+  return std::make_shared<std::map<std::string, Kept, std::less<>>>(kept());
+}
+
+void ConfigObjects::restore(const std::shared_ptr<void>& saved) {
+  if (saved) kept() = *std::static_pointer_cast<std::map<std::string, Kept, std::less<>>>(saved);
+}
+
 }  // namespace gf::python

@@ -4,6 +4,7 @@
 
 #include <Python.h>
 
+#include <memory>
 #include <string_view>
 
 #include "config/config.hpp"
@@ -22,6 +23,11 @@ class ConfigObjects {
   static PyObject* find(const config::Config& cfg, std::string_view setting);
   // Forgets every object (before a config file is read again).
   static void clear();
+  // A copy of every entry, and putting it back: a config file read again on HUP starts with
+  // clear(), so when the new configuration is rejected the running one must get its objects
+  // (hooks) back. Needs the GIL when Python runs.
+  static std::shared_ptr<void> save();
+  static void restore(const std::shared_ptr<void>& saved);
 };
 
 }  // namespace gf::python

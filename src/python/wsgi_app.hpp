@@ -5,6 +5,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 #include "config/config.hpp"
 
@@ -23,6 +24,20 @@ class AppLoadError : public std::runtime_error {
 class AppBootError : public AppLoadError {
  public:
   using AppLoadError::AppLoadError;
+};
+
+// A SyntaxError in the app's code. With --reload the worker does not exit: it serves `page` (the
+// traceback) as a 500 and also watches `filename`, so fixing the file brings the app back
+// (Gunicorn's make_fail_app).
+class AppSyntaxError : public AppBootError {
+ public:
+  AppSyntaxError(std::string message, std::string page, std::string filename)
+      : AppBootError(std::move(message)), page_(std::move(page)), filename_(std::move(filename)) {}
+  const std::string& page() const { return page_; }
+  const std::string& filename() const { return filename_; }
+
+ private:
+  std::string page_, filename_;
 };
 
 // The interpreter for this process. initialize() is idempotent; after it returns the calling
@@ -48,6 +63,8 @@ class WsgiApp {
   // Imports the app named by cfg.app_uri (applies --chdir, --pythonpath, --env first).
   // Throws AppLoadError. Requires Interpreter::initialize() and the GIL.
   static WsgiApp load(const config::Config& cfg);
+  // An app that answers every request with 500 and `body` as text/plain. Requires the GIL.
+  static WsgiApp failing(const std::string& body);
   WsgiApp(const WsgiApp&) = delete;
   WsgiApp& operator=(const WsgiApp&) = delete;
   WsgiApp(WsgiApp&& other) noexcept;

@@ -10,6 +10,7 @@
 #include "python/client_socket.hpp"
 #include "python/exception_types.hpp"
 #include "python/gil.hpp"
+#include "python/hooks.hpp"
 #include "python/py_exception.hpp"
 #include "python/request_state.hpp"
 #include "python/response_body.hpp"
@@ -148,14 +149,44 @@ WsgiHandler::WsgiHandler(WsgiApp& app, const config::Config& cfg, log::AccessLog
 
 WsgiHandler::~WsgiHandler() = default;
 
+namespace {
+// post_request runs however handle() ends (Gunicorn calls it in a `finally`).
+struct PostRequestHook {
+  PyObject* req = nullptr;  // owned until handed to post_request
+  const http::RequestHead& request;
+  const http::ResponseWriter* writer;  // null: `resp` is None (the app was never called)
+  PyRef environ;
+  ~PostRequestHook() {
+    if (req != nullptr) Hooks::post_request(req, request, environ.get(), writer);
+  }
+};
+}  // namespace
+
 RequestOutcome WsgiHandler::handle(const http::RequestHead& request, http::RequestReader& body,
                                    http::ResponseWriter& writer, const ConnectionInfo& conn) {
+  // Only when a config file set pre_request or post_request: the default path stays free of
+  // extra Python work.
+  PostRequestHook hook{nullptr, request, &writer, PyRef()};
+  if (Hooks::request_hooks_active()) {
+    bool failed = false;
+    hook.req = Hooks::pre_request(request, failed);
+    if (failed) {
+      // Gunicorn: the exception reaches its handle_error(), which logs it and answers 500.
+      hook.writer = nullptr;
+      log_app_error(PyException::fetch(), request, /*headers_sent=*/false);
+      std::string page = http::ResponseWriter::error_page(500, "");
+      GilRelease unlocked;
+      writer.send_raw(page);
+      return RequestOutcome{true, 500};
+    }
+  }
   Clock clock{std::chrono::system_clock::now(), std::chrono::steady_clock::now()};
   RequestState state{&writer, &body, nullptr};
   RequestObjects objects(state, impl_->sockets, conn);
   EnvironSummary summary;
   PyRef env =
       impl_->environ.build(request, conn, {objects.input.get(), objects.socket.get()}, summary);
+  if (hook.req != nullptr) hook.environ = env;
 
   PyObject* args[] = {env.get(), objects.start_response.get()};
   PyRef result = PyRef::steal(PyObject_Vectorcall(impl_->app, args, 2, nullptr));

@@ -12,6 +12,7 @@
 #include "http/response_writer.hpp"
 #include "log/error_log.hpp"
 #include "net/socket_stream.hpp"
+#include "python/hooks.hpp"
 #include "python/main_thread_gil.hpp"
 #include "util/unique_fd.hpp"
 #include "workers/worker_signals.hpp"
@@ -117,7 +118,8 @@ void SyncWorker::handle(const net::Listener& listener, int client_fd, const sock
       iovec iov{const_cast<char*>(line.data()), line.size()};
       stream.write_all({&iov, 1});
     }
-    log.debug("{} {}", head->method, head->path);  // Gunicorn's default pre_request
+    // Gunicorn's default pre_request; a pre_request from the config replaces it.
+    if (!python::Hooks::custom_pre_request()) log.debug("{} {}", head->method, head->path);
     const python::ConnectionInfo conn = ConnectionSetup::connection(listener, client_fd, peer);
     http::ResponseWriter writer(stream, *head, /*force_close=*/true);
     after_request();
@@ -155,7 +157,8 @@ void SyncWorker::reopen_logs() {
 }
 
 void SyncWorker::after_request() {
-  if (++requests_ >= max_requests_ && WorkerSignals::alive()) {
+  ctx_.requests = ++requests_;
+  if (requests_ >= max_requests_ && WorkerSignals::alive()) {
     log::ErrorLog::get().info("Autorestarting worker after current request.");
     WorkerSignals::stop();
   }

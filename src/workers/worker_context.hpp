@@ -4,12 +4,17 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
 #include "config/config.hpp"
 #include "net/listener.hpp"
 #include "util/heartbeat_table.hpp"
+
+namespace gf::python {
+class WsgiApp;
+}
 
 namespace gf::workers {
 
@@ -21,6 +26,9 @@ struct WorkerContext {
   int age = 0;     // spawn order, as Gunicorn's worker.age
   pid_t ppid = 0;  // the master; a change means the master died
   std::string proc_name;
+  uint64_t requests = 0;  // handled so far (worker.nr for hooks)
+  // --preload: the app the master already imported; the worker serves it instead of loading.
+  python::WsgiApp* preloaded_app = nullptr;
 
   void notify() const { heartbeat.beat(heartbeat_slot); }
 };

@@ -8,10 +8,13 @@
 
 #include "log/access_log.hpp"
 #include "log/error_log.hpp"
+#include "python/hooks.hpp"
 #include "python/main_thread_gil.hpp"
+#include "python/traceback_dump.hpp"
 #include "python/wsgi_app.hpp"
 #include "python/wsgi_handler.hpp"
 #include "util/process_title.hpp"
+#include "workers/code_reloader.hpp"
 #include "workers/privileges.hpp"
 #include "workers/sync_worker.hpp"
 #include "workers/worker_context.hpp"
@@ -30,7 +33,35 @@ int boot_failed(int status, const std::string& message) {
   std::fprintf(stderr, "%s\n", message.c_str());
   std::fflush(stderr);
   log::ErrorLog::get().info("Worker exiting (pid: {})", ::getpid());
+  python::Hooks::worker_exit();
   return status;
+}
+
+// `worker` for the server hooks, backed by this process's state.
+class HookWorker final : public python::WorkerView {
+ public:
+  explicit HookWorker(WorkerContext& ctx) : ctx_(ctx) {}
+  const config::Config& config() const override { return ctx_.cfg; }
+  int age() const override { return ctx_.age; }
+  pid_t ppid() const override { return ctx_.ppid; }
+  uint64_t requests() const override { return ctx_.requests; }
+  bool alive() const override { return WorkerSignals::alive(); }
+  void stop() override { WorkerSignals::stop(); }
+  void notify() override { ctx_.notify(); }
+
+ private:
+  WorkerContext& ctx_;
+};
+
+// After worker_int/worker_abort ran for a signal that interrupted the app (called by the
+// interpreter in the main thread, GIL held): Gunicorn's sys.exit() path, without returning into
+// the app.
+[[noreturn]] void exit_after_signal_hook(int status) {
+  log::ErrorLog::get().info("Worker exiting (pid: {})", ::getpid());
+  python::Hooks::worker_exit();
+  python::Interpreter::run_exit_handlers();
+  std::fflush(nullptr);
+  ::_exit(status);
 }
 }  // namespace
 
@@ -40,9 +71,18 @@ int run_worker_process(WorkerContext& ctx) {
   auto& log = log::ErrorLog::get();
   log.after_fork();
   log.info("Booting worker with pid: {}", ::getpid());
+  HookWorker hook_worker(ctx);
+  python::Hooks::post_fork(hook_worker);  // before the app loads, as in Gunicorn
+  // Like Gunicorn's signal set-up, before the app loads: an INT/QUIT/ABRT from here on runs
+  // worker_int/worker_abort.
+  if (python::Hooks::has_signal_hooks()) {
+    python::Hooks::install_signal_forwarding(exit_after_signal_hook);
+    WorkerSignals::forward_quick_signals(python::Hooks::forward_signal);
+  }
 
   std::optional<python::WsgiApp> app;
   std::unique_ptr<log::AccessLog> access_log;
+  std::string broken_file;  // --reload: the file with the SyntaxError, watched for its fix
   try {
     // Opened while still privileged, like Gunicorn's master-opened log, so a log directory the
     // worker user cannot enter still works; the master handed the file itself over for reopen.
@@ -50,7 +90,14 @@ int run_worker_process(WorkerContext& ctx) {
     // Before any application code runs (Gunicorn's init_process order).
     switch_identity(WorkerIdentity::from(ctx.cfg));
     python::Interpreter::initialize(ctx.cfg);
-    app.emplace(python::WsgiApp::load(ctx.cfg));
+    // Before the app loads, so a worker stuck while importing it also shows where.
+    python::TracebackDump::install(log.fd(), log.enabled(log::Level::kError));
+    if (ctx.preloaded_app == nullptr) app.emplace(python::WsgiApp::load(ctx.cfg));
+  } catch (const python::AppSyntaxError& e) {
+    if (!ctx.cfg.get_bool("reload")) return boot_failed(kWorkerBootError, e.what());
+    // Gunicorn's dev mode: show the traceback as a 500 page until the file is fixed.
+    app.emplace(python::WsgiApp::failing(e.page()));
+    broken_file = e.filename();
   } catch (const python::AppBootError& e) {
     // The app's own code raised while loading; the traceback is already logged.
     return boot_failed(kWorkerBootError, e.what());
@@ -62,14 +109,28 @@ int run_worker_process(WorkerContext& ctx) {
   }
 
   {
-    python::WsgiHandler handler(*app, ctx.cfg, access_log.get(), /*multithread=*/false);
+    python::WsgiApp& served = ctx.preloaded_app != nullptr ? *ctx.preloaded_app : *app;
+    python::Hooks::post_worker_init(served.callable());
+    python::WsgiHandler handler(served, ctx.cfg, access_log.get(), /*multithread=*/false);
     python::MainThreadGil::release();
-    SyncWorker(ctx, handler, access_log.get()).run();
+    {
+      // Destroyed (thread joined) before the GIL is taken back: the thread may be waiting on it.
+      auto reloader = CodeReloader::start_if_enabled(ctx.cfg, broken_file);
+      SyncWorker(ctx, handler, access_log.get()).run();
+    }
     python::MainThreadGil::acquire();
   }
-  python::Interpreter::run_exit_handlers();
+  // INT/QUIT/ABRT that arrived while idle (with worker_int/worker_abort hooks set).
+  const int quick = WorkerSignals::quick_signal();
+  if (quick == SIGABRT)
+    python::Hooks::worker_abort();
+  else if (quick != 0)
+    python::Hooks::worker_int();
+  // Gunicorn's order: the exit line and worker_exit, then the interpreter's atexit callbacks.
   log.info("Worker exiting (pid: {})", ::getpid());
-  return 0;
+  python::Hooks::worker_exit();
+  python::Interpreter::run_exit_handlers();
+  return quick == SIGABRT ? 1 : 0;
 }
 
 }  // namespace gf::workers

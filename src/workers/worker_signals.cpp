@@ -6,11 +6,17 @@
 #include <cerrno>
 #include <initializer_list>
 
+#include "python/traceback_dump.hpp"
+
 namespace gf::workers {
 namespace {
 volatile sig_atomic_t g_alive = 1;
 volatile sig_atomic_t g_reopen = 0;
 volatile sig_atomic_t g_busy = 0;
+volatile sig_atomic_t g_quick_signal = 0;  // INT, QUIT or ABRT awaiting its hook
+// Set when worker_int/worker_abort hooks exist: hands a signal that arrives mid-request to the
+// interpreter (which runs the hook in the main thread and ends the process), see hooks.hpp.
+void (*volatile g_forward)(int) = nullptr;
 int g_pipe[2] = {-1, -1};
 
 void poke() {
@@ -25,14 +31,30 @@ void on_term(int) {
   poke();
 }
 
-void on_quit(int) {
+void on_quit(int sig) {
   g_alive = 0;
+  g_quick_signal = sig;  // the loop runs worker_int when it ends
+  if (g_forward != nullptr) {
+    if (g_busy) g_forward(sig);
+    poke();  // idle: the loop ends and runs the hook itself
+    return;
+  }
   // In the middle of a request the app may block for long: a quick stop does not wait for it.
   if (g_busy) _exit(0);
   poke();
 }
 
-void on_abort(int) {
+void on_abort(int sig) {
+  g_alive = 0;
+  // The stacks first: they are why the master aborts a stuck worker, and its SIGKILL follows a
+  // second later, so nothing that might block (Python code, locks) may run before them.
+  python::TracebackDump::write_from_signal(sig);
+  if (g_forward != nullptr) {  // worker_abort(worker), then exit 1, from Python's side
+    g_quick_signal = sig;
+    if (g_busy) g_forward(sig);
+    poke();
+    return;
+  }
   _exit(1);
 }
 
@@ -87,6 +109,14 @@ void WorkerSignals::drain_wakeup() {
   char buf[64];
   while (::read(g_pipe[0], buf, sizeof buf) > 0) {
   }
+}
+
+void WorkerSignals::forward_quick_signals(void (*forward)(int)) {
+  g_forward = forward;
+}
+
+int WorkerSignals::quick_signal() {
+  return g_quick_signal;
 }
 
 void WorkerSignals::set_busy(bool busy) {

@@ -17,6 +17,10 @@ class WorkerSignals {
   static int wakeup_fd();             // readable when a signal arrived; drain with drain_wakeup()
   static void drain_wakeup();
   static void set_busy(bool busy);  // inside a request: INT/QUIT exit immediately
+  // With worker_int/worker_abort hooks: INT/QUIT/ABRT no longer exit from the C handler; an idle
+  // worker ends its loop (quick_signal() says which signal) and a busy one calls `forward`.
+  static void forward_quick_signals(void (*forward)(int));
+  static int quick_signal();  // 0, or the INT/QUIT/ABRT that stopped the worker
 };
 
 }  // namespace gf::workers

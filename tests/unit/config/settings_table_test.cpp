@@ -91,7 +91,14 @@ TEST(SettingsTable, ExactlyTheIssueTwoSettingsAreSupported) {
       // Issue 3: config files.
       "config",
       // Issue 3: daemon and process settings.
-      "daemon", "enable_stdio_inheritance", "pidfile", "user", "group", "initgroups"};
+      "daemon", "enable_stdio_inheritance", "pidfile", "user", "group", "initgroups", "preload_app",
+      "reuse_port",
+      // Issue 3: --reload.
+      "reload", "reload_engine", "reload_extra_files",
+      // Issue 3: server hooks (all but ssl_context, which needs TLS).
+      "on_starting", "on_reload", "when_ready", "pre_fork", "post_fork", "post_worker_init",
+      "worker_int", "worker_abort", "pre_exec", "pre_request", "post_request", "child_exit",
+      "worker_exit", "nworkers_changed", "on_exit"};
   std::set<std::string_view> supported;
   for (const SettingSpec& spec : settings_table()) {
     if (spec.support == Support::kSupported) supported.insert(spec.name);

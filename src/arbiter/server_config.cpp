@@ -1,0 +1,50 @@
+#include "arbiter/server_config.hpp"
+
+#include <stdexcept>
+
+#include "config/command_line.hpp"
+#include "log/error_log.hpp"
+#include "net/bind_address.hpp"
+#include "python/config_file.hpp"
+
+namespace gf::arbiter {
+
+void check_server_config(const config::Config& cfg) {
+  if (!log::parse_level(cfg.get_str("loglevel")))
+    throw config::ConfigError("Error: Invalid value for loglevel: " + cfg.get_str("loglevel"));
+  if (auto refused = config::refused_in_use(cfg); !refused.empty())
+    throw config::ConfigError(refused.front());
+  // A bad address must be reported before anything is (re)bound.
+  for (const auto& spec : cfg.get_list("bind")) {
+    try {
+      net::BindAddress::parse(spec);
+    } catch (const std::invalid_argument& e) {
+      throw config::ConfigError(std::string("Error: --bind: ") + e.what());
+    }
+  }
+}
+
+config::Config read_server_config(const std::vector<std::string>& argv,
+                                  std::vector<std::string>& warnings) {
+  std::vector<const char*> args;
+  for (const auto& a : argv) args.push_back(a.c_str());
+  args.push_back(nullptr);
+  config::CommandLine cli = config::parse_command_line(static_cast<int>(argv.size()), args.data(),
+                                                       python::ConfigFile::load);
+  config::Config cfg = std::move(cli.config);
+  if (cfg.app_uri.empty()) throw config::ConfigError("Error: No application module specified.");
+  cfg.set("default_proc_name", cfg.app_uri);
+  check_server_config(cfg);
+  warnings.insert(warnings.end(), cli.warnings.begin(), cli.warnings.end());
+  for (auto& message : config::unsupported_in_use(cfg)) warnings.push_back(std::move(message));
+  return cfg;
+}
+
+void configure_error_log(const config::Config& cfg) {
+  auto level = log::parse_level(cfg.get_str("loglevel"));
+  if (!level)
+    throw config::ConfigError("Error: Invalid value for loglevel: " + cfg.get_str("loglevel"));
+  log::ErrorLog::get().configure(cfg.get_str("errorlog"), *level, cfg.get_bool("capture_output"));
+}
+
+}  // namespace gf::arbiter

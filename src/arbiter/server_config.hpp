@@ -1,0 +1,27 @@
+// Reading the server's configuration from the command line the way start-up does, so that a HUP
+// can build a fresh Config from scratch (defaults/env < config file < GUNICORN_CMD_ARGS < argv).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "config/config.hpp"
+
+namespace gf::arbiter {
+
+// Parses `argv` (argv[0] included) with the config-file loader, then runs the checks that must
+// pass before a server runs with it: an app module, a known log level, nothing refused, bind
+// addresses that parse. Sets default_proc_name. Appends warnings (unknown config-file names,
+// unsupported settings in use) to `warnings`. Throws config::ConfigError with the one-line
+// message start-up prints.
+config::Config read_server_config(const std::vector<std::string>& argv,
+                                  std::vector<std::string>& warnings);
+
+// The checks of read_server_config() alone, for a Config main() already parsed.
+void check_server_config(const config::Config& cfg);
+
+// Points the process-wide error log at cfg's errorlog/loglevel/capture_output.
+// Throws config::ConfigError for an unknown level (and what opening the file throws).
+void configure_error_log(const config::Config& cfg);
+
+}  // namespace gf::arbiter
