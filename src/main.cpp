@@ -13,7 +13,7 @@
 #include "arbiter/server_config.hpp"
 #include "config/command_line.hpp"
 #include "log/error_log.hpp"
-#include "python/config_file.hpp"
+#include "python/paste_config.hpp"
 #include "python/wsgi_app.hpp"
 #include "util/process_title.hpp"
 #include "util/startup_context.hpp"
@@ -45,7 +45,8 @@ int main(int argc, char** argv) {
   gf::util::StartupContext startup = gf::util::StartupContext::capture(argc, argv);
   gf::config::CommandLine cli;
   try {
-    cli = gf::config::parse_command_line(argc, argv, gf::python::ConfigFile::load);
+    cli =
+        gf::config::parse_command_line(argc, argv, gf::python::PasteConfig::load_with_config_file);
   } catch (const gf::config::ConfigError& e) {
     return fail(e.what());
   }
@@ -58,9 +59,14 @@ int main(int argc, char** argv) {
     return 0;
   }
   gf::config::Config& cfg = cli.config;
+  // Before --print-config, which shows the chosen default_proc_name (the ini for --paste), as
+  // Gunicorn picks the app while it loads the configuration.
+  try {
+    gf::arbiter::choose_app(cfg);
+  } catch (const gf::config::ConfigError& e) {
+    return fail(e.what());
+  }
   if (cfg.get_bool("print_config")) std::fputs(gf::config::print_config_text(cfg).c_str(), stdout);
-  if (cfg.app_uri.empty()) return fail("Error: No application module specified.");
-  cfg.set("default_proc_name", cfg.app_uri);
   if (cfg.get_bool("print_config") || cfg.get_bool("check_config")) return check_config(cfg);
 
   // Like Gunicorn, the whole server works from --chdir: relative log files, UNIX socket paths

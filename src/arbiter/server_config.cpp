@@ -6,6 +6,7 @@
 #include "log/error_log.hpp"
 #include "net/bind_address.hpp"
 #include "python/config_file.hpp"
+#include "python/paste_config.hpp"
 
 namespace gf::arbiter {
 
@@ -24,16 +25,21 @@ void check_server_config(const config::Config& cfg) {
   }
 }
 
+void choose_app(config::Config& cfg) {
+  if (python::PasteConfig::choose_app(cfg)) return;
+  if (cfg.app_uri.empty()) throw config::ConfigError("Error: No application module specified.");
+  cfg.set("default_proc_name", cfg.app_uri);
+}
+
 config::Config read_server_config(const std::vector<std::string>& argv,
                                   std::vector<std::string>& warnings) {
   std::vector<const char*> args;
   for (const auto& a : argv) args.push_back(a.c_str());
   args.push_back(nullptr);
   config::CommandLine cli = config::parse_command_line(static_cast<int>(argv.size()), args.data(),
-                                                       python::ConfigFile::load);
+                                                       python::PasteConfig::load_with_config_file);
   config::Config cfg = std::move(cli.config);
-  if (cfg.app_uri.empty()) throw config::ConfigError("Error: No application module specified.");
-  cfg.set("default_proc_name", cfg.app_uri);
+  choose_app(cfg);
   check_server_config(cfg);
   warnings.insert(warnings.end(), cli.warnings.begin(), cli.warnings.end());
   for (auto& message : config::unsupported_in_use(cfg)) warnings.push_back(std::move(message));

@@ -17,6 +17,11 @@ namespace gf::arbiter {
 config::Config read_server_config(const std::vector<std::string>& argv,
                                   std::vector<std::string>& warnings);
 
+// Picks the app: the --paste ini when given (its URI made absolute), else APP_MODULE/wsgi_app;
+// sets default_proc_name. Throws config::ConfigError ("Error: No application module
+// specified.", a missing ini).
+void choose_app(config::Config& cfg);
+
 // The checks of read_server_config() alone, for a Config main() already parsed.
 void check_server_config(const config::Config& cfg);
 

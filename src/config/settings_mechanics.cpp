@@ -185,8 +185,6 @@ void add_proxy_settings(std::vector<SettingSpec>& out) {
       .type = ValueType::kOptionalString,
       .help = "Load a PasteDeploy config file.",
       .doc = "`file.ini` or `file.ini#section`; the application is loaded with PasteDeploy.",
-      .support = kLater,
-      .unsupported_reason = kWhyPaste,
   });
   out.push_back({
       .name = "proxy_protocol",
@@ -247,8 +245,6 @@ void add_proxy_settings(std::vector<SettingSpec>& out) {
       .default_value = list({}),
       .help = "Set a PasteDeploy global config variable in key=value form.",
       .doc = "Repeatable; `\\=` escapes an `=` inside the key or value.",
-      .support = kLater,
-      .unsupported_reason = kWhyPaste,
   });
 }
 

@@ -63,6 +63,9 @@ class WsgiApp {
   // Imports the app named by cfg.app_uri (applies --chdir, --pythonpath, --env first).
   // Throws AppLoadError. Requires Interpreter::initialize() and the GIL.
   static WsgiApp load(const config::Config& cfg);
+  // The app of a PasteDeploy ini: cfg.app_uri is "config:/abs/app.ini[#name]" (set by
+  // PasteConfig::choose_app). Called by load() when `paste` is set. Throws AppLoadError.
+  static WsgiApp load_paste(const config::Config& cfg);
   // An app that answers every request with 500 and `body` as text/plain. Requires the GIL.
   static WsgiApp failing(const std::string& body);
   WsgiApp(const WsgiApp&) = delete;

@@ -340,8 +340,10 @@ def test_thread_started_by_a_master_hook_runs(start_server, tmp_path):
         def when_ready(server):
             def tick():
                 for i in range(50):
-                    with open({str(marker)!r}, "w") as f:
+                    # Replace atomically: the test must never read a half-written file.
+                    with open({str(marker)!r} + ".tmp", "w") as f:
                         f.write("%d %d" % (os.getpid(), i))
+                    os.replace({str(marker)!r} + ".tmp", {str(marker)!r})
                     time.sleep(0.05)
             threading.Thread(target=tick, daemon=True).start()
         """)

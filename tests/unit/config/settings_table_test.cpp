@@ -98,7 +98,9 @@ TEST(SettingsTable, ExactlyTheIssueTwoSettingsAreSupported) {
       // Issue 3: server hooks (all but ssl_context, which needs TLS).
       "on_starting", "on_reload", "when_ready", "pre_fork", "post_fork", "post_worker_init",
       "worker_int", "worker_abort", "pre_exec", "pre_request", "post_request", "child_exit",
-      "worker_exit", "nworkers_changed", "on_exit"};
+      "worker_exit", "nworkers_changed", "on_exit",
+      // Issue 3: PasteDeploy apps.
+      "paste", "raw_paste_global_conf"};
   std::set<std::string_view> supported;
   for (const SettingSpec& spec : settings_table()) {
     if (spec.support == Support::kSupported) supported.insert(spec.name);
