@@ -134,7 +134,7 @@ void SyncWorker::handle(const net::Listener& listener, int client_fd, const sock
   } catch (const http::RequestError& e) {
     WorkerSignals::set_busy(false);
     log.warning("Invalid request from ip={}: {}", peer.addr, e.what());
-    std::string page = http::ResponseWriter::error_page(e.status(), e.what());
+    std::string page = http::ResponseWriter::error_page(e);  // Gunicorn's handle_error wording
     iovec iov{page.data(), page.size()};
     try {
       stream.write_all({&iov, 1});
