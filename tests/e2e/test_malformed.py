@@ -108,6 +108,19 @@ def test_malformed_request(pep_server, data, expected):
     assert resp.complete                         # a well-framed error page
 
 
+@pytest.mark.parametrize("data, message", [
+    (b"GET  / HTTP/1.1\r\n\r\n",
+     b"Invalid Request Line &#x27;Invalid HTTP request line: &#x27;GET  / HTTP/1.1&#x27;&#x27;"),
+    (b"get / HTTP/1.1\r\n\r\n", b"Invalid Method &#x27;"),
+    (b"GET / HTTP/2.0\r\n\r\n", b"Invalid HTTP Version &#x27;"),
+])
+def test_error_page_uses_gunicorns_wording(pep_server, data, message):
+    """The page body says what Gunicorn's handle_error says, HTML-escaped as html.escape does."""
+    resp = parse_response(pep_server.raw(data))
+    assert resp.status == 400
+    assert message in resp.body, resp.body
+
+
 # Chunked-body errors surface while the app reads wsgi.input: Gunicorn treats them like a
 # socket error (no response, connection closed). An error response is acceptable; a 2xx is not.
 CHUNK_ERRORS = [
