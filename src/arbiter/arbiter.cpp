@@ -128,11 +128,7 @@ void Arbiter::start() {
   // but the setting is still checked, and before anything is bound.
   if (auto dir = cfg_.get_opt_str("worker_tmp_dir"); dir && !std::filesystem::is_directory(*dir))
     throw StartupError(*dir + " doesn't exist. Can't create workertmp.");
-  if (auto path = cfg_.get_opt_str("pidfile")) {
-    // A re-exec child writes "<pidfile>.2" until it is promoted; the old master keeps the name.
-    pidfile_.emplace(master_pid_ != 0 ? *path + ".2" : *path);
-    pidfile_->create(pid_);
-  }
+  write_pidfile();
   python::Hooks::on_starting(*this);
 
   // Signals become readable events on one fd; workers reset the mask after fork.
@@ -164,7 +160,7 @@ void Arbiter::start() {
   // workers bound theirs, so GUNICORN_FD carries none of them); systemd passes every socket.
   per_worker_sockets_ = cfg_.get_bool("reuse_port") && !systemd_;
   hand_files_to_workers(cfg_, listeners_);
-  log.info("Listening at: {} ({})", listening_urls(), pid_);
+  log.info("Listening at: {} ({})", listening_urls(cfg_), pid_);
   // Only the sync worker exists so far; other classes were reported as unsupported at start-up.
   log.info("Using worker: sync");
   util::set_process_title("greenfork: master [" + proc_name_ + "]");
@@ -272,13 +268,7 @@ void Arbiter::reload() {
   }
   if (!rebind_listeners(next)) {
     log.error("Reload failed; keeping the current configuration");
-    python::ConfigObjects::restore(objects);
-    try {
-      python::restore_environment(next, startup_.env);
-      enter_environment(cfg_);
-    } catch (const std::exception& e) {
-      log.error("{}", e.what());
-    }
+    roll_back_reload(next, objects);
     sd_notify("READY=1");
     return;
   }
@@ -304,16 +294,11 @@ void Arbiter::reload() {
 
   python::Hooks::on_reload(*this);
 
-  if (pidfile_) pidfile_->unlink();
-  pidfile_.reset();
-  if (auto path = cfg_.get_opt_str("pidfile")) {
-    try {
-      pidfile_.emplace(master_pid_ != 0 ? *path + ".2" : *path);
-      pidfile_->create(pid_);
-    } catch (const std::exception& e) {
-      pidfile_.reset();
-      log.error("{}", e.what());
-    }
+  try {
+    write_pidfile();  // the old file goes first: the path may have changed with the settings
+  } catch (const std::exception& e) {
+    pidfile_.reset();
+    log.error("{}", e.what());
   }
   proc_name_ = config::effective_proc_name(cfg_) + (master_pid_ != 0 ? ".2" : "");
   util::set_process_title("greenfork: master [" + proc_name_ + "]");
@@ -343,17 +328,23 @@ bool Arbiter::read_new_config(config::Config& out, const std::shared_ptr<void>& 
     enter_environment(out);
   } catch (const std::exception& e) {
     log.error("Reload failed; keeping the current configuration: {}", e.what());
-    python::ConfigObjects::restore(objects);
-    try {
-      python::restore_environment(out, startup_.env);
-      enter_environment(cfg_);
-    } catch (const std::exception& again) {
-      log.error("{}", again.what());
-    }
+    roll_back_reload(out, objects);
     return false;
   }
   for (const auto& warning : warnings) log.warning("{}", warning);
   return true;
+}
+
+// Undoes what reading `attempted` changed: its hook objects, raw_env and working directory.
+void Arbiter::roll_back_reload(const config::Config& attempted,
+                               const std::shared_ptr<void>& objects) {
+  python::ConfigObjects::restore(objects);
+  try {
+    python::restore_environment(attempted, startup_.env);
+    enter_environment(cfg_);
+  } catch (const std::exception& e) {
+    log::ErrorLog::get().error("{}", e.what());
+  }
 }
 
 bool Arbiter::rebind_listeners(const config::Config& next) {
@@ -403,20 +394,7 @@ bool Arbiter::rebind_listeners(const config::Config& next) {
   }
   listeners_ = std::move(next_listeners);
   per_worker_sockets_ = next.get_bool("reuse_port") && !systemd_;
-  // listening_urls() reads cfg_, which is still the old one: log with the new addresses.
-  std::string urls;
-  for (const auto& address : bind_addresses(next)) {
-    if (bound_by_workers(next, address)) {
-      urls += (urls.empty() ? "" : ",") + address.url();
-      continue;
-    }
-    for (const auto& l : listeners_)
-      if (l.address().url() == address.url()) {
-        urls += (urls.empty() ? "" : ",") + l.url();
-        break;
-      }
-  }
-  log::ErrorLog::get().info("Listening at: {} ({})", urls, pid_);
+  log::ErrorLog::get().info("Listening at: {} ({})", listening_urls(next), pid_);
   return true;
 }
 
@@ -436,14 +414,23 @@ bool Arbiter::preload_app(bool at_startup) {
   }
 }
 
-std::string Arbiter::listening_urls() const {
+void Arbiter::write_pidfile() {
+  pidfile_.reset();  // ~Pidfile removes the previous file if it is still ours
+  auto path = cfg_.get_opt_str("pidfile");
+  if (!path) return;
+  // A re-exec child writes "<pidfile>.2" until it is promoted; the old master keeps the name.
+  pidfile_.emplace(master_pid_ != 0 ? *path + ".2" : *path);
+  pidfile_->create(pid_);
+}
+
+std::string Arbiter::listening_urls(const config::Config& cfg) const {
   std::string urls;
   auto add = [&urls](const std::string& url) { urls += (urls.empty() ? "" : ",") + url; };
   for (const auto& l : listeners_) add(l.url());
   // Bound later by each worker, so the configured text (a port 0 stays 0).
   if (per_worker_sockets_)
-    for (const auto& address : bind_addresses(cfg_))
-      if (bound_by_workers(cfg_, address)) add(address.url());
+    for (const auto& address : bind_addresses(cfg))
+      if (bound_by_workers(cfg, address)) add(address.url());
   return urls;
 }
 

@@ -64,7 +64,10 @@ class Arbiter final : public python::ServerView {
   bool read_new_config(config::Config& out, const std::shared_ptr<void>& objects);
   bool rebind_listeners(const config::Config& next);
   bool preload_app(bool at_startup);
-  std::string listening_urls() const;
+  // Listener URLs plus, with --reuse-port, the addresses of `cfg` that workers bind.
+  std::string listening_urls(const config::Config& cfg) const;
+  void write_pidfile();  // (re)creates --pid for cfg_; throws like Pidfile::create
+  void roll_back_reload(const config::Config& attempted, const std::shared_ptr<void>& objects);
   std::vector<net::Listener> bind_worker_sockets();  // --reuse-port, in the forked child
 
   // The current configuration, owned: HUP replaces it, and workers forked afterwards get the
