@@ -53,13 +53,19 @@ class HookWorker final : public python::WorkerView {
   WorkerContext& ctx_;
 };
 
+// Gunicorn's order on the way out: the exit line and worker_exit, then the interpreter's atexit
+// callbacks. GIL held.
+void leave_worker() {
+  log::ErrorLog::get().info("Worker exiting (pid: {})", ::getpid());
+  python::Hooks::worker_exit();
+  python::Interpreter::run_exit_handlers();
+}
+
 // After worker_int/worker_abort ran for a signal that interrupted the app (called by the
 // interpreter in the main thread, GIL held): Gunicorn's sys.exit() path, without returning into
 // the app.
 [[noreturn]] void exit_after_signal_hook(int status) {
-  log::ErrorLog::get().info("Worker exiting (pid: {})", ::getpid());
-  python::Hooks::worker_exit();
-  python::Interpreter::run_exit_handlers();
+  leave_worker();
   std::fflush(nullptr);
   ::_exit(status);
 }
@@ -126,10 +132,7 @@ int run_worker_process(WorkerContext& ctx) {
     python::Hooks::worker_abort();
   else if (quick != 0)
     python::Hooks::worker_int();
-  // Gunicorn's order: the exit line and worker_exit, then the interpreter's atexit callbacks.
-  log.info("Worker exiting (pid: {})", ::getpid());
-  python::Hooks::worker_exit();
-  python::Interpreter::run_exit_handlers();
+  leave_worker();
   return quick == SIGABRT ? 1 : 0;
 }
 
