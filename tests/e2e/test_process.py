@@ -184,8 +184,12 @@ def test_daemon_detaches_and_writes_its_pidfile(tmp_path, daemons):
     status = read_status(d.pid)
     assert int(status["PPid"]) != os.getpid()  # re-parented: the launcher is gone
     # Double fork: in a new session, but not its leader (cannot reacquire a terminal).
-    sid = int(Path(f"/proc/{d.pid}/stat").read_text().rsplit(")", 1)[1].split()[4])
-    assert sid not in (d.pid, os.getsid(0))
+    # /proc/PID/stat after the command name: state ppid pgrp session tty_nr ...
+    fields = Path(f"/proc/{d.pid}/stat").read_text().rsplit(")", 1)[1].split()
+    sid, tty_nr = int(fields[3]), int(fields[4])
+    # 0 would be a session begun outside this pid namespace (a container's), i.e. not ours.
+    assert sid not in (0, d.pid, os.getsid(0))
+    assert tty_nr == 0  # no controlling terminal
     assert f"Listening at: http://127.0.0.1:{d.port} ({d.pid})" in d.log()
     for fd in (0, 1, 2):
         assert os.readlink(f"/proc/{d.pid}/fd/{fd}") == "/dev/null"
