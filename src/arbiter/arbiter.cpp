@@ -161,8 +161,11 @@ void Arbiter::start() {
   per_worker_sockets_ = cfg_.get_bool("reuse_port") && !systemd_;
   hand_files_to_workers(cfg_, listeners_);
   log.info("Listening at: {} ({})", listening_urls(cfg_), pid_);
-  // Only the sync worker exists so far; other classes were reported as unsupported at start-up.
-  log.info("Using worker: sync");
+  // The setting as written, as Gunicorn's worker_class_str (sync with threads > 1 still says
+  // "sync" although gthread runs); unsupported classes were reported at start-up.
+  const std::string runs = config::effective_worker_class(cfg_);
+  log.info("Using worker: {}",
+           runs == "sync" || runs == "gthread" ? cfg_.get_str("worker_class") : "sync");
   util::set_process_title("greenfork: master [" + proc_name_ + "]");
   python::Hooks::when_ready(*this);
 }

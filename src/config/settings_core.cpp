@@ -81,8 +81,8 @@ void add_core_settings(std::vector<SettingSpec>& out) {
       .doc = "`sync` handles one request at a time per worker. Other Gunicorn classes are "
              "`gthread`, `gevent`, `gevent_wsgi`, `gevent_pywsgi`, `tornado` and `asgi`, or a "
              "dotted Python path / `egg:dist#name`. `sync` with `threads` > 1 runs `gthread`. "
-             "greenfork currently implements `sync` only.",
-      .supported_choices = {"sync"},
+             "greenfork implements `sync` and `gthread`.",
+      .supported_choices = {"sync", "gthread"},
   });
   out.push_back({
       .name = "threads",
@@ -157,6 +157,43 @@ void add_core_settings(std::vector<SettingSpec>& out) {
       .default_value = num(2),
       .help = "The number of seconds to wait for requests on a Keep-Alive connection.",
       .doc = "0 disables keep-alive. The sync worker never keeps connections alive.",
+  });
+  // greenfork's own: the gthread worker's event loop enforces them (docs/differences.md).
+  out.push_back({
+      .name = "header_timeout",
+      .section = kWorkerProcesses,
+      .flags = {"--header-timeout"},
+      .metavar = "INT",
+      .type = ValueType::kPositiveInt,
+      .default_value = num(10),
+      .help = "Seconds a client gets to send a complete request head.",
+      .doc = "gthread worker: counted from the connection's accept, or from the first byte of a "
+             "later request on a keep-alive connection. A connection that has not completed its "
+             "request head by then is closed (no response: the request never started). "
+             "0 disables it. greenfork only.",
+  });
+  out.push_back({
+      .name = "body_timeout",
+      .section = kWorkerProcesses,
+      .flags = {"--body-timeout"},
+      .metavar = "INT",
+      .type = ValueType::kPositiveInt,
+      .default_value = num(30),
+      .help = "Seconds a request body may stall before the connection is dropped.",
+      .doc = "gthread worker: the longest wait for the next bytes of a request body, while the "
+             "worker receives it before calling the application and while the application reads "
+             "`wsgi.input` (which then raises an error). 0 waits forever. greenfork only.",
+  });
+  out.push_back({
+      .name = "write_timeout",
+      .section = kWorkerProcesses,
+      .flags = {"--write-timeout"},
+      .metavar = "INT",
+      .type = ValueType::kPositiveInt,
+      .default_value = num(30),
+      .help = "Seconds a client may stop reading the response before the connection is dropped.",
+      .doc = "gthread worker: the longest wait for a client to accept more response bytes. "
+             "0 waits forever. greenfork only.",
   });
   out.push_back({
       .name = "asgi_loop",

@@ -40,12 +40,6 @@ std::vector<std::string> unsupported_in_use(const Config& config) {
           setting_label(spec), python_repr(value), fmt::join(spec.supported_choices, ", ")));
     }
   }
-  // Gunicorn runs `sync` with threads > 1 as gthread, which greenfork does not have yet.
-  if (config.get_str("worker_class") == "sync" && config.get_int("threads") > 1) {
-    messages.push_back(
-        "Setting 'threads' (--threads) above 1 selects the gthread worker, which is not "
-        "supported yet by greenfork; ignoring it");
-  }
   return messages;
 }
 

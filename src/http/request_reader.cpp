@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <string>
 
 #include "http/request_parser.hpp"
 
@@ -62,7 +63,15 @@ struct RequestReader::Impl {
   }
 
   size_t read_body(std::span<char> out) {
-    if (!have_message || out.empty() || complete) return 0;
+    if (!have_message || out.empty()) return 0;
+    if (prefetched_pos < prefetched.size()) {
+      const size_t n = std::min(out.size(), prefetched.size() - prefetched_pos);
+      std::memcpy(out.data(), prefetched.data() + prefetched_pos, n);
+      prefetched_pos += n;
+      if (prefetched_pos == prefetched.size()) discard_prefetched();
+      return n;
+    }
+    if (complete) return 0;
     ParseStep step = next_step(out.size());
     if (step.event == ParseEvent::kBody) {
       std::memcpy(out.data(), step.body.data(), step.body.size());
@@ -74,6 +83,19 @@ struct RequestReader::Impl {
     consume(step.consumed);
     complete = true;
     return 0;
+  }
+
+  void discard_prefetched() {
+    prefetched.clear();
+    prefetched_pos = 0;
+  }
+
+  // Ends the current message so that the next head can be parsed.
+  void next_message() {
+    parser.next_message();
+    have_message = false;
+    complete = false;
+    discard_prefetched();
   }
 
   bool body_complete() const {
@@ -91,6 +113,8 @@ struct RequestReader::Impl {
   bool have_message = false;  // a head was returned and its body may be pending
   bool keep_alive = true;     // of the last head returned
   bool complete = false;      // the current message's end was seen
+  std::string prefetched;     // decoded body bytes received ahead of the application's reads
+  size_t prefetched_pos = 0;  // next byte of `prefetched` to hand out
 };
 
 RequestReader::RequestReader(const ParserOptions& options, util::ByteSource& source,
@@ -106,9 +130,7 @@ std::optional<RequestHead> RequestReader::read_head() {
     std::array<char, 8192> scratch;
     while (m.read_body(scratch)) {
     }
-    m.parser.next_message();
-    m.have_message = false;
-    m.complete = false;
+    m.next_message();
   }
   ParseStep step = m.next_step(0);
   if (step.event != ParseEvent::kHead) return std::nullopt;
@@ -155,6 +177,63 @@ size_t RequestReader::buffered_bytes() const {
   std::optional<uint64_t> remaining = m.parser.length_remaining();
   if (!remaining) return 0;  // inside a chunked body: its end is not known yet
   return buffered - static_cast<size_t>(std::min<uint64_t>(buffered, *remaining));
+}
+
+std::span<char> RequestReader::receive_space() {
+  Impl& m = *impl_;
+  if (m.end == m.buffer.size()) m.make_room();
+  return {m.buffer.data() + m.end, m.buffer.size() - m.end};
+}
+
+void RequestReader::received(size_t n) {
+  impl_->end += n;
+}
+
+void RequestReader::received_eof() {
+  const Impl& m = *impl_;
+  if (m.have_message && !m.body_complete()) {
+    // Whatever of the body is buffered decides whether the end is clean.
+    m.parser.on_eof(m.end - m.begin);
+    throw util::IoError("client disconnected before the request body was complete");
+  }
+  m.parser.on_eof(m.end - m.begin);
+}
+
+std::optional<RequestHead> RequestReader::parse_head() {
+  Impl& m = *impl_;
+  if (m.have_message) m.next_message();
+  ParseStep step = m.parser.feed(m.pending(), 0);
+  if (step.event != ParseEvent::kHead) {
+    m.consume(step.consumed);
+    return std::nullopt;
+  }
+  m.consume(step.consumed);
+  m.have_message = true;
+  m.keep_alive = m.parser.head().keep_alive;
+  return std::move(m.parser.head());
+}
+
+bool RequestReader::prefetch_body(size_t cap) {
+  Impl& m = *impl_;
+  while (!m.body_complete()) {
+    const size_t held = m.prefetched.size() - m.prefetched_pos;
+    if (held >= cap) return true;
+    ParseStep step = m.parser.feed(m.pending(), cap - held);
+    if (step.event == ParseEvent::kBody) m.prefetched.append(step.body);  // a view: copy first
+    m.consume(step.consumed);
+    if (step.event == ParseEvent::kBody) {
+      continue;
+    } else if (step.event == ParseEvent::kMessageComplete) {
+      m.complete = true;
+    } else {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool RequestReader::has_unparsed_input() const {
+  return impl_->end > impl_->begin;
 }
 
 }  // namespace gf::http

@@ -44,6 +44,28 @@ class RequestReader {
   // that read exactly one request.
   size_t buffered_bytes() const;
 
+  // --- Event-loop use: the loop receives into the reader's buffer and parses what is there,
+  // without the reader ever waiting on the source. Body reads beyond what was received (or
+  // prefetched) still go to the source, which then waits with a timeout.
+
+  // Free space at the end of the buffer for the next receive (never empty).
+  std::span<char> receive_space();
+  // `n` bytes were written into receive_space().
+  void received(size_t n);
+  // The peer closed its side. Returns normally when that is a clean end between requests;
+  // throws util::IoError (or BodyError) when it cut a request short.
+  void received_eof();
+  // Parses the next request head from received bytes only. The previous request's body must be
+  // complete (body_complete()); its unread, already-decoded bytes are discarded. Returns nullopt
+  // when more bytes are needed. Throws RequestError like read_head().
+  std::optional<RequestHead> parse_head();
+  // Decodes received body bytes of the current request into a side buffer that read_body()
+  // serves first, until `cap` bytes are held or the body is complete. True when either is the
+  // case: the request can be handed to the application without it waiting on a slow client.
+  bool prefetch_body(size_t cap);
+  // Received bytes not yet parsed (a pipelined request, or part of one).
+  bool has_unparsed_input() const;
+
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;

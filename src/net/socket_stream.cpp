@@ -6,6 +6,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <string>
@@ -22,11 +23,28 @@ namespace {
 }
 }  // namespace
 
+bool SocketStream::wait_ready(short events, int timeout_ms) const {
+  if (timeout_ms < 0) return false;
+  const int64_t deadline = util::monotonic_ns() + int64_t{timeout_ms} * 1'000'000;
+  for (;;) {
+    const int64_t left_ms = (deadline - util::monotonic_ns()) / 1'000'000;
+    if (left_ms <= 0)
+      throw util::IoTimeout(events == POLLIN ? "recv: timed out" : "send: timed out");
+    pollfd p{fd_, events, 0};
+    const int r = ::poll(&p, 1, static_cast<int>(std::min<int64_t>(left_ms, 1000)));
+    if (r > 0) return true;
+    if (r < 0 && errno != EINTR) fail("poll");
+    if (policy_.tick != nullptr) policy_.tick(policy_.tick_context);
+  }
+}
+
 size_t SocketStream::read_some(std::span<char> out) {
   for (;;) {
     ssize_t n = ::recv(fd_, out.data(), out.size(), 0);
     if (n >= 0) return static_cast<size_t>(n);
-    if (errno != EINTR) fail("recv");
+    if (errno == EINTR) continue;
+    if (errno == EAGAIN && wait_ready(POLLIN, policy_.read_timeout_ms)) continue;
+    fail("recv");
   }
 }
 
@@ -43,6 +61,7 @@ void SocketStream::write_all(std::span<const iovec> buffers) {
     ssize_t n = ::sendmsg(fd_, &msg, MSG_NOSIGNAL);
     if (n < 0) {
       if (errno == EINTR) continue;
+      if (errno == EAGAIN && wait_ready(POLLOUT, policy_.write_timeout_ms)) continue;
       fail("send");
     }
     size_t written = static_cast<size_t>(n);
@@ -67,6 +86,7 @@ void SocketStream::send_file(int file_fd, off_t offset, size_t count) {
     ssize_t n = ::sendfile(fd_, file_fd, &offset, count);
     if (n < 0) {
       if (errno == EINTR) continue;
+      if (errno == EAGAIN && wait_ready(POLLOUT, policy_.write_timeout_ms)) continue;
       fail("sendfile");
     }
     if (n == 0) throw util::IoError("sendfile: file shorter than announced");

@@ -19,6 +19,13 @@ class IoError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// The peer made no progress for longer than allowed (a stalled upload or a client that stopped
+// reading): the connection is aborted rather than closed politely.
+class IoTimeout : public IoError {
+ public:
+  using IoError::IoError;
+};
+
 class ByteSource {
  public:
   virtual ~ByteSource() = default;

@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "config/derived_settings.hpp"
 #include "log/access_log.hpp"
 #include "log/error_log.hpp"
 #include "python/hooks.hpp"
@@ -15,6 +16,7 @@
 #include "python/wsgi_handler.hpp"
 #include "util/process_title.hpp"
 #include "workers/code_reloader.hpp"
+#include "workers/gthread_worker.hpp"
 #include "workers/privileges.hpp"
 #include "workers/sync_worker.hpp"
 #include "workers/worker_context.hpp"
@@ -117,12 +119,17 @@ int run_worker_process(WorkerContext& ctx) {
   {
     python::WsgiApp& served = ctx.preloaded_app != nullptr ? *ctx.preloaded_app : *app;
     python::Hooks::post_worker_init(served.callable());
-    python::WsgiHandler handler(served, ctx.cfg, access_log.get(), /*multithread=*/false);
+    const bool threaded = config::effective_worker_class(ctx.cfg) == "gthread";
+    const bool multithread = threaded && ctx.cfg.get_int("threads") > 1;
+    python::WsgiHandler handler(served, ctx.cfg, access_log.get(), multithread);
     python::MainThreadGil::release();
     {
       // Destroyed (thread joined) before the GIL is taken back: the thread may be waiting on it.
       auto reloader = CodeReloader::start_if_enabled(ctx.cfg, broken_file);
-      SyncWorker(ctx, handler, access_log.get()).run();
+      if (threaded)
+        GthreadWorker(ctx, handler, access_log.get()).run();
+      else
+        SyncWorker(ctx, handler, access_log.get()).run();
     }
     python::MainThreadGil::acquire();
   }

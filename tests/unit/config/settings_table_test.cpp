@@ -12,8 +12,9 @@
 namespace gf::config {
 namespace {
 
-TEST(SettingsTable, DeclaresGunicornsSettingsPlusVirtualenv) {
-  EXPECT_EQ(settings_table().size(), 120u);
+TEST(SettingsTable, DeclaresGunicornsSettingsPlusGreenforksOwn) {
+  // Gunicorn's 119, plus virtualenv and the gthread worker's header/body/write timeouts.
+  EXPECT_EQ(settings_table().size(), 123u);
   EXPECT_NE(find_setting("virtualenv"), nullptr);
   EXPECT_EQ(find_setting("no_such_setting"), nullptr);
 }
@@ -23,12 +24,18 @@ TEST(SettingsTable, SectionSizesMatchGunicorn) {
   for (const SettingSpec& spec : settings_table()) ++counts[std::string(spec.section)];
   const std::map<std::string, int> expected = {
       {"Server Mechanics", 31},  // Gunicorn's 30 plus virtualenv
-      {"Logging", 19},          {"Server Hooks", 16},
-      {"Worker Processes", 13}, {"SSL", 8},
-      {"Debugging", 6},         {"HTTP/2", 6},
-      {"Dirty Arbiters", 5},    {"Dirty Arbiter Hooks", 4},
-      {"Security", 3},          {"Control", 3},
-      {"Config File", 2},       {"Server Socket", 2},
+      {"Logging", 19},
+      {"Server Hooks", 16},
+      {"Worker Processes", 16},  // Gunicorn's 13 plus the three gthread timeouts
+      {"SSL", 8},
+      {"Debugging", 6},
+      {"HTTP/2", 6},
+      {"Dirty Arbiters", 5},
+      {"Dirty Arbiter Hooks", 4},
+      {"Security", 3},
+      {"Control", 3},
+      {"Config File", 2},
+      {"Server Socket", 2},
       {"Process Naming", 2}};
   EXPECT_EQ(counts, expected);
   EXPECT_EQ(settings_sections().size(), expected.size());
@@ -100,7 +107,9 @@ TEST(SettingsTable, ExactlyTheIssueTwoSettingsAreSupported) {
       "worker_int", "worker_abort", "pre_exec", "pre_request", "post_request", "child_exit",
       "worker_exit", "nworkers_changed", "on_exit",
       // Issue 3: PasteDeploy apps.
-      "paste", "raw_paste_global_conf"};
+      "paste", "raw_paste_global_conf",
+      // Issue 4: the gthread worker's timeouts.
+      "header_timeout", "body_timeout", "write_timeout"};
   std::set<std::string_view> supported;
   for (const SettingSpec& spec : settings_table()) {
     if (spec.support == Support::kSupported) supported.insert(spec.name);

@@ -1,0 +1,59 @@
+// One client connection of the gthread worker: its socket, the request reader that keeps the
+// received bytes across keep-alive requests, and where the connection is in its life. The loop
+// thread owns it, except while the application runs a request on it (phase kInApp).
+#pragma once
+
+#include <sys/socket.h>
+
+#include <cstdint>
+#include <list>
+#include <memory>
+#include <optional>
+
+#include <asio/generic/stream_protocol.hpp>
+#include <asio/io_context.hpp>
+
+#include "http/parser_options.hpp"
+#include "http/request.hpp"
+#include "http/request_reader.hpp"
+#include "net/listener.hpp"
+#include "net/socket_stream.hpp"
+
+namespace gf::workers {
+
+enum class Phase {
+  kIdle,      // keep-alive: waiting for the first byte of the next request
+  kHead,      // receiving a request head
+  kBody,      // head parsed; receiving the body (up to the prefetch bound) before the app runs
+  kInApp,     // the application is running the request (maybe on a pool thread)
+  kDraining,  // half-closed: discarding what the client still sends, then closing
+};
+
+struct GthreadConnection {
+  GthreadConnection(asio::io_context& io, int fd, const net::Listener& listener,
+                    const http::PeerInfo& peer, const http::ParserOptions& options,
+                    const net::WaitPolicy& waits)
+      : socket(io, asio::generic::stream_protocol(listener.family(), 0), fd),
+        listener(listener),
+        peer(peer),
+        stream(fd, waits),
+        reader(options, stream, this->peer) {}
+
+  int fd() { return socket.native_handle(); }
+
+  asio::generic::stream_protocol::socket socket;
+  const net::Listener& listener;
+  http::PeerInfo peer;
+  net::SocketStream stream;  // the application side's blocking-with-timeout view of the socket
+  http::RequestReader reader;
+  std::optional<http::RequestHead> head;  // the request being served
+  Phase phase = Phase::kHead;
+  int64_t deadline_ns = 0;     // when the current phase times out (0: never)
+  bool continue_sent = false;  // "100 Continue" already went out for this request
+  bool keep_alive = false;     // set by the request's handling: serve another one
+  bool abort = false;          // the client stalled past a timeout: reset, do not linger
+  bool closed = false;
+  std::list<std::shared_ptr<GthreadConnection>>::iterator registry_entry;
+};
+
+}  // namespace gf::workers
