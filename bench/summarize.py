@@ -1,66 +1,156 @@
 #!/usr/bin/python3
-"""Summarise bench/run's raw wrk outputs (<server>.<mode>.<round>.txt) as a Markdown table.
+"""Summarise a bench/run raw directory as one Markdown table (plus the commands and set-up).
 
-Usage: summarize.py RAW_DIR SERVER [SERVER...]   (the first server is the ratio baseline)
+Usage: summarize.py RAW_DIR
+
+RAW_DIR holds meta.json and one file per measurement, <app>.<server>.w<N>.<mode>.r<round>.txt:
+wrk's --latency output followed by `bench_<key> <json>` lines (CPU ticks, RSS) from harness.py.
+Ratios are to greenfork-gthread with the same app, worker count and mode.
 """
 
+import json
+import math
 import re
 import statistics
 import sys
 from pathlib import Path
 
 UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
+BASELINE = "greenfork-gthread"
+
+
+def latency(text, pct):
+    m = re.search(r"^\s+%s%%\s+([\d.]+)(us|ms|s|m)\s*$" % pct, text, re.M)
+    return float(m.group(1)) * UNITS_MS[m.group(2)] if m else math.nan
 
 
 def parse(text):
     rps = re.search(r"Requests/sec:\s+([\d.]+)", text)
-    p99 = re.search(r"^\s+99%\s+([\d.]+)(us|ms|s|m)\s*$", text, re.M)
+    reqs = re.search(r"^\s*(\d+) requests in", text, re.M)
     sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text)
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
-    rss = re.search(r"^rss_kib (\d+)", text, re.M)
+    extra = {m.group(1): json.loads(m.group(2))
+             for m in re.finditer(r"^bench_(\w+) (.*)$", text, re.M)}
+    requests = int(reqs.group(1)) if reqs else 0
+    cpu_s = extra.get("cpu_s", 0) or 0
     return {
+        "ok": bool(rps),
         "rps": float(rps.group(1)) if rps else 0.0,
-        "p99_ms": float(p99.group(1)) * UNITS_MS[p99.group(2)] if p99 else float("nan"),
+        "p50": latency(text, 50),
+        "p99": latency(text, 99),
         "errors": (sum(int(x) for x in sock.groups()) if sock else 0)
                   + (int(non2xx.group(1)) if non2xx else 0),
-        "rss_mib": int(rss.group(1)) / 1024 if rss else float("nan"),
-        "ok": bool(rps),
+        "req_per_cpu_s": requests / cpu_s if cpu_s else math.nan,
+        "rss_total": extra.get("rss_total_kib", math.nan) / 1024,
+        "rss_worker": extra.get("rss_worker_max_kib", math.nan) / 1024,
+        "pids_changed": bool(extra.get("pids_changed")),
     }
 
 
-def main():
-    raw, servers = Path(sys.argv[1]), sys.argv[2:]
-    rows, baseline = [], {}
-    for mode in ("keepalive", "close"):
-        for server in servers:
-            runs = [parse(p.read_text()) for p in sorted(raw.glob(f"{server}.{mode}.*.txt"))]
-            if not runs:
-                continue
-            row = {
-                "server": server, "mode": mode, "rounds": len(runs),
-                "rps": statistics.median(r["rps"] for r in runs),
-                "p99": statistics.median(r["p99_ms"] for r in runs),
-                "errors": sum(r["errors"] for r in runs),
-                "rss": statistics.median(r["rss_mib"] for r in runs),
-                "failed": sum(not r["ok"] for r in runs),
-            }
-            if server == servers[0]:
-                baseline[mode] = row["rps"]
-            rows.append(row)
+def median(values):
+    values = [v for v in values if not math.isnan(v)]
+    return statistics.median(values) if values else math.nan
 
-    print("| server | mode | requests/s (median) | p99 latency ms (median) | "
-          "socket errors + non-2xx (total) | RSS MiB (median) | req/s vs %s |" % servers[0])
-    print("|---|---|---:|---:|---:|---:|---:|")
-    for row in rows:
-        base = baseline.get(row["mode"]) or 0
-        ratio = "%.2fx" % (row["rps"] / base) if base else "n/a"
-        note = " (%d runs failed)" % row["failed"] if row["failed"] else ""
-        print("| %s | %s | %.0f%s | %.2f | %d | %.1f | %s |" % (
-            row["server"], row["mode"], row["rps"], note, row["p99"], row["errors"], row["rss"],
-            ratio))
+
+def fmt(v, spec):
+    return "n/a" if v is None or (isinstance(v, float) and math.isnan(v)) else spec % v
+
+
+def ratio(v, base):
+    if base is None or math.isnan(v) or not base or math.isnan(base):
+        return "n/a"
+    return "%.2fx" % (v / base)
+
+
+def main():
+    raw = Path(sys.argv[1])
+    meta = json.loads((raw / "meta.json").read_text())
+    rows = []
+    for app in meta["apps"]:
+        for workers in meta["workers"]:
+            for mode in meta["modes"]:
+                for cfg in meta["configs"]:
+                    if cfg["app"] != app or cfg["workers"] != workers:
+                        continue
+                    files = sorted(raw.glob("%s.%s.r*.txt" % (cfg["key"], mode)))
+                    same_as_close = False
+                    if not files and mode == "keepalive" and cfg["closes_each_connection"]:
+                        files = sorted(raw.glob("%s.close.r*.txt" % cfg["key"]))
+                        same_as_close = True
+                    if not files:
+                        continue
+                    runs = [parse(p.read_text()) for p in files]
+                    rows.append({
+                        "app": app, "workers": workers, "mode": mode, "server": cfg["server"],
+                        "same_as_close": same_as_close, "rounds": len(runs),
+                        "failed": sum(not r["ok"] for r in runs),
+                        "pids_changed": any(r["pids_changed"] for r in runs),
+                        "errors": sum(r["errors"] for r in runs),
+                        **{k: median(r[k] for r in runs) for k in
+                           ("rps", "p50", "p99", "req_per_cpu_s", "rss_total", "rss_worker")},
+                    })
+
+    base = {(r["app"], r["workers"], r["mode"]): r for r in rows if r["server"] == BASELINE}
+    v = meta["versions"]
+    print("# bench/run results")
     print()
-    print("rounds per cell: %s; raw wrk output: %s" % (
-        ",".join(sorted({str(r["rounds"]) for r in rows})) or "0", raw))
+    print("%s; %s CPUs, Linux %s. %d interleaved round(s) of %d s, wrk -t1 -c%d; medians over "
+          "the rounds (errors: total)." % (meta["date"], meta["host"]["cpus"],
+                                           meta["host"]["kernel"], meta["rounds"],
+                                           meta["duration"], meta["connections"]))
+    print("greenfork: %s; gunicorn: %s; uWSGI: %s; nginx: %s; Flask %s; %s; wrk: %s." % (
+        v["greenfork"], v["gunicorn"], v["uwsgi"], v["nginx"], v["flask"], v["python"],
+        v["wrk"]))
+    print()
+    print("| app | workers | mode | server | req/s | req/s vs gf-gthread | p50 ms | p99 ms | "
+          "errors | req/CPU-s | req/CPU-s vs gf-gthread | RSS total MiB | RSS/worker MiB |")
+    print("|---|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    marks = set()
+    for r in rows:
+        b = base.get((r["app"], r["workers"], r["mode"]))
+        mode = r["mode"]
+        if r["same_as_close"]:
+            mode += " *"
+            marks.add("*")
+        server = r["server"]
+        if r["pids_changed"]:
+            server += " !"
+            marks.add("!")
+        rps = fmt(r["rps"], "%.0f")
+        if r["failed"]:
+            rps += " (%d/%d runs failed)" % (r["failed"], r["rounds"])
+        print("| %s | %d | %s | %s | %s | %s | %s | %s | %d | %s | %s | %s | %s |" % (
+            r["app"], r["workers"], mode, server, rps,
+            ratio(r["rps"], b and b["rps"]),
+            fmt(r["p50"], "%.2f"), fmt(r["p99"], "%.2f"), r["errors"],
+            fmt(r["req_per_cpu_s"], "%.0f"), ratio(r["req_per_cpu_s"], b and b["req_per_cpu_s"]),
+            fmt(r["rss_total"], "%.1f"), fmt(r["rss_worker"], "%.1f")))
+    print()
+    if "*" in marks:
+        print("`*` the server closed the connection after the start-up probe's first response, so "
+              "keep-alive cannot happen and wrk reconnects per request in both modes: the row "
+              "repeats the `close` measurement (set BENCH_DEDUP=0 to measure it anyway).")
+    if "!" in marks:
+        print("`!` the set of server processes changed during at least one run (a worker died or "
+              "was restarted); CPU time of reaped workers is still counted via the master's "
+              "cutime/cstime.")
+    print("nginx (`return 200`, no Python) only runs with the hello app; Flask rows have no "
+          "nginx row.")
+    print()
+    print("Commands, shown with %d worker(s) (the other counts change `-w` / `--processes` / "
+          "nginx's `worker_processes`; PORT is a free port; $WORK is RAW_DIR/work; nginx.conf is "
+          "in bench/README.md):" % meta["workers"][0])
+    print()
+    seen = set()
+    for cfg in meta["configs"]:
+        if cfg["workers"] != meta["workers"][0]:
+            continue
+        if cfg["server"] + cfg["app"] in seen:
+            continue
+        seen.add(cfg["server"] + cfg["app"])
+        print("- %s, %s: `%s`" % (cfg["server"], cfg["app"], cfg["cmd"]))
+    print()
+    print("Raw output: %s" % raw)
 
 
 if __name__ == "__main__":
