@@ -34,9 +34,10 @@ class RequestObjects {
  public:
   RequestObjects(RequestState& state, const ClientSocket& sockets, const ConnectionInfo& conn)
       : sockets_(sockets),
+        cached_socket_(conn.socket_cache != nullptr),
         input(WsgiInput::create(&state)),
         start_response(StartResponse::create(&state)),
-        socket(sockets.create(conn.socket_fd, conn.socket_family)) {
+        socket(socket_for(sockets, conn)) {
     if (!input || !start_response) {
       PyErr_Clear();
       throw std::runtime_error("cannot allocate the WSGI request objects");
@@ -45,13 +46,21 @@ class RequestObjects {
   ~RequestObjects() {
     WsgiInput::detach(input.get());
     StartResponse::detach(start_response.get());
-    sockets_.detach(socket.get());
+    if (!cached_socket_) sockets_.detach(socket.get());  // else it lives on with the connection
   }
   RequestObjects(const RequestObjects&) = delete;
   RequestObjects& operator=(const RequestObjects&) = delete;
 
  private:
+  static PyRef socket_for(const ClientSocket& sockets, const ConnectionInfo& conn) {
+    if (conn.socket_cache == nullptr) return sockets.create(conn.socket_fd, conn.socket_family);
+    if (!*conn.socket_cache)
+      *conn.socket_cache = sockets.create(conn.socket_fd, conn.socket_family);
+    return *conn.socket_cache;
+  }
+
   const ClientSocket& sockets_;
+  bool cached_socket_;
 
  public:
   PyRef input;
@@ -161,6 +170,12 @@ struct PostRequestHook {
   }
 };
 }  // namespace
+
+void WsgiHandler::release_socket(PyRef& cache) const {
+  if (!cache) return;
+  impl_->sockets.detach(cache.get());
+  cache.reset();
+}
 
 RequestOutcome WsgiHandler::handle(const http::RequestHead& request, http::RequestReader& body,
                                    http::ResponseWriter& writer, const ConnectionInfo& conn) {

@@ -12,6 +12,7 @@
 #include "http/request_reader.hpp"
 #include "http/response_writer.hpp"
 #include "log/access_log.hpp"
+#include "python/py_ref.hpp"
 #include "python/wsgi_app.hpp"
 
 namespace gf::python {
@@ -23,6 +24,11 @@ struct ConnectionInfo {
   std::string server_port;  // listener's port as text ("" for UNIX sockets)
   int socket_fd = -1;       // the client socket, exposed as environ["gunicorn.socket"]
   int socket_family = 0;    // AF_INET / AF_INET6 / AF_UNIX
+  // A keep-alive worker's per-connection slot: environ["gunicorn.socket"] is then built once
+  // and reused for the connection's later requests (as Gunicorn's is the same object), instead
+  // of per request. The worker hands it to WsgiHandler::release_socket() (GIL held) when the
+  // connection ends. Null: one socket object per request.
+  PyRef* socket_cache = nullptr;
 };
 
 // Per-request outcome the worker needs (counting, keep-alive decisions).
@@ -45,6 +51,9 @@ class WsgiHandler {
   // http::RequestError for a request the environ cannot represent (SCRIPT_NAME mismatch -> 500).
   RequestOutcome handle(const http::RequestHead& request, http::RequestReader& body,
                         http::ResponseWriter& writer, const ConnectionInfo& conn);
+
+  // Detaches and drops a ConnectionInfo::socket_cache (GIL held); a no-op when empty.
+  void release_socket(PyRef& cache) const;
 
  private:
   struct Impl;

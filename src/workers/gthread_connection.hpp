@@ -18,6 +18,7 @@
 #include "http/request_reader.hpp"
 #include "net/listener.hpp"
 #include "net/socket_stream.hpp"
+#include "python/py_ref.hpp"
 
 namespace gf::workers {
 
@@ -47,6 +48,9 @@ struct GthreadConnection {
   net::SocketStream stream;  // the application side's blocking-with-timeout view of the socket
   http::RequestReader reader;
   std::optional<http::RequestHead> head;  // the request being served
+  // environ["gunicorn.socket"] for all of the connection's requests; dropped with the GIL held
+  // (GthreadWorker), never by this struct's destructor.
+  python::PyRef socket_cache;
   Phase phase = Phase::kHead;
   int64_t deadline_ns = 0;     // when the current phase times out (0: never)
   bool continue_sent = false;  // "100 Continue" already went out for this request

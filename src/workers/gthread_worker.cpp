@@ -113,6 +113,9 @@ class GthreadWorker::Loop {
     signal_watch_.release();
   }
 
+  // Threads were left running in the application (quick stop): this object must outlive them.
+  bool abandoned() const { return abandoned_; }
+
   void run() {
     if (threads_ > 1) pool_.emplace(threads_, &Loop::run_on_pool, this);
     for (size_t i = 0; i < listener_watch_.size(); ++i) arm_accept(i);
@@ -120,11 +123,16 @@ class GthreadWorker::Loop {
     arm_sweep();
     io_.run();
     if (pool_) {
-      if (WorkerSignals::quick_signal() != 0)
+      if (WorkerSignals::quick_signal() != 0) {
         pool_->abandon();
-      else
-        pool_.reset();  // lets requests still running finish (the master's kill bounds this)
+        abandoned_ = true;
+        return;  // their connections stay as they are: the process is about to end
+      }
+      pool_.reset();  // lets requests still running finish (the master's kill bounds this)
     }
+    // Connections left at a graceful timeout: their Python sockets go with the GIL held.
+    python::WithGil gil;
+    for (auto& c : connections_) handler_.release_socket(c->socket_cache);
   }
 
  private:
@@ -298,12 +306,21 @@ class GthreadWorker::Loop {
     bool keep = false;
     try {
       if (!python::Hooks::custom_pre_request()) log.debug("{} {}", head.method, head.path);
-      const python::ConnectionInfo conn = ConnectionSetup::connection(c.listener, c.fd(), c.peer);
+      python::ConnectionInfo conn = ConnectionSetup::connection(c.listener, c.fd(), c.peer);
+      conn.socket_cache = &c.socket_cache;
       auto call_app = [&] {
         count_request();  // first: reaching max_requests already closes this response
         http::ResponseWriter writer(c.stream, head, /*force_close=*/!keep_alive_allowed());
-        const python::RequestOutcome outcome = handler_.handle(head, c.reader, writer, conn);
-        return !outcome.close_connection && !writer.should_close();
+        python::RequestOutcome outcome;
+        try {
+          outcome = handler_.handle(head, c.reader, writer, conn);
+        } catch (...) {
+          handler_.release_socket(c.socket_cache);
+          throw;
+        }
+        const bool keep = !outcome.close_connection && !writer.should_close();
+        if (!keep) handler_.release_socket(c.socket_cache);  // while the GIL is held anyway
+        return keep;
       };
       if (gil != nullptr) {
         python::ThreadGilHold hold(*gil);
@@ -419,6 +436,10 @@ class GthreadWorker::Loop {
   void close(GthreadConnection& c) {
     if (c.closed) return;
     c.closed = true;
+    if (c.socket_cache) {
+      python::WithGil gil;
+      handler_.release_socket(c.socket_cache);
+    }
     asio::error_code ignored;
     c.socket.close(ignored);                 // pending operations complete with operation_aborted
     ConnectionPtr keep = *c.registry_entry;  // alive until this function returns
@@ -552,6 +573,7 @@ class GthreadWorker::Loop {
   uint64_t requests_ = 0;
   uint64_t max_requests_;
   std::array<char, 4096> discard_buffer_;
+  bool abandoned_ = false;
 };
 
 GthreadWorker::GthreadWorker(WorkerContext& ctx, python::WsgiHandler& handler,
@@ -562,6 +584,7 @@ GthreadWorker::~GthreadWorker() = default;
 
 void GthreadWorker::run() {
   loop_->run();
+  if (loop_->abandoned()) (void)loop_.release();  // deliberately leaked: the process exits now
 }
 
 }  // namespace gf::workers
