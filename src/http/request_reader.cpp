@@ -201,7 +201,11 @@ void RequestReader::received_eof() {
 
 std::optional<RequestHead> RequestReader::parse_head() {
   Impl& m = *impl_;
-  if (m.have_message) m.next_message();
+  if (m.have_message) {
+    // Never parse body bytes as a head: that would be request smuggling.
+    if (!m.body_complete()) throw util::IoError("the previous request's body was not consumed");
+    m.next_message();
+  }
   ParseStep step = m.parser.feed(m.pending(), 0);
   if (step.event != ParseEvent::kHead) {
     m.consume(step.consumed);

@@ -149,9 +149,19 @@ std::string ResponseWriter::build_head() {
   std::string_view connection = upgrade_ ? "upgrade" : must_close_ ? "close" : "keep-alive";
   std::string head;
   head.reserve(128 + headers_.size() * 48);
-  fmt::format_to(std::back_inserter(head),
-                 "HTTP/{}.{} {}\r\nServer: greenfork\r\nDate: {}\r\nConnection: {}\r\n",
-                 request_.version_major, request_.version_minor, status_, date_.now(), connection);
+  // Plain appends, not a format string: this runs once per response.
+  const char version[] = {'H', 'T',
+                          'T', 'P',
+                          '/', static_cast<char>('0' + request_.version_major % 10),
+                          '.', static_cast<char>('0' + request_.version_minor % 10),
+                          ' '};
+  head.append(version, sizeof version);
+  head += status_;
+  head += "\r\nServer: greenfork\r\nDate: ";
+  head += date_.now();
+  head += "\r\nConnection: ";
+  head += connection;
+  head += "\r\n";
   if (chunked_) head += "Transfer-Encoding: chunked\r\n";
   for (const auto& h : headers_) {
     head += h.name;

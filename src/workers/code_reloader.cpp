@@ -14,6 +14,7 @@
 
 #include "log/error_log.hpp"
 #include "python/reload_files.hpp"
+#include "util/thread_signals.hpp"
 
 namespace gf::workers {
 namespace {
@@ -77,9 +78,9 @@ CodeReloader::CodeReloader(std::vector<std::string> extra_patterns, util::Unique
       stop_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {
   // Signals must keep reaching the worker's main thread, whose handlers wake its poll(): the
   // thread starts with everything blocked (it inherits this mask), then the mask is restored.
-  sigset_t all, previous;
-  sigfillset(&all);
-  pthread_sigmask(SIG_SETMASK, &all, &previous);
+  const sigset_t helper = util::helper_thread_signal_mask();
+  sigset_t previous;
+  pthread_sigmask(SIG_SETMASK, &helper, &previous);
   thread_ = std::thread([this] { run(); });
   pthread_sigmask(SIG_SETMASK, &previous, nullptr);
 }

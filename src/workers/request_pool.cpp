@@ -5,14 +5,15 @@
 #include <csignal>
 
 #include "python/thread_gil.hpp"
+#include "util/thread_signals.hpp"
 
 namespace gf::workers {
 
 RequestPool::RequestPool(size_t threads, Run run, void* context) : run_(run), context_(context) {
-  // Threads inherit the creator's signal mask: block everything while starting them.
-  sigset_t all, previous;
-  sigfillset(&all);
-  pthread_sigmask(SIG_SETMASK, &all, &previous);
+  // Threads inherit the creator's signal mask: process signals go to the loop thread.
+  const sigset_t helper = util::helper_thread_signal_mask();
+  sigset_t previous;
+  pthread_sigmask(SIG_SETMASK, &helper, &previous);
   threads_.reserve(threads);
   for (size_t i = 0; i < threads; ++i) threads_.emplace_back([this] { thread_main(); });
   pthread_sigmask(SIG_SETMASK, &previous, nullptr);
