@@ -147,8 +147,15 @@ def live_workers(pid):
 # (a) HUP five times
 
 
-def test_zero_drop_hup(start_server):
-    server = start_server("pep3333_app:application", "-w", "2", "--graceful-timeout", "10")
+# Every scenario runs for the sync worker and for the gthread worker (keep-alive connections
+# that the retiring workers must hand over without a reset).
+WORKERS = pytest.mark.parametrize("worker", [[], ["-k", "gthread"]], ids=["sync", "gthread"])
+
+
+@WORKERS
+def test_zero_drop_hup(start_server, worker):
+    server = start_server("pep3333_app:application", "-w", "2", "--graceful-timeout", "10",
+                          *worker)
     server.wait_workers(2)
     with LoadGenerator(server.address()) as load:
         time.sleep(0.5)
@@ -159,7 +166,7 @@ def test_zero_drop_hup(start_server):
         time.sleep(0.5)
     assert server.alive()
     assert server.log_text().count("Hang up: Master") == 5
-    report(load, "HUP x5")
+    report(load, f"HUP x5 ({worker[-1] if worker else 'sync'})")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -221,9 +228,11 @@ def test_zero_drop_usr2_upgrade(start_server, tmp_path):
                     pass
 
 
-def test_zero_drop_usr2_upgrade_foreground(start_server):
+@WORKERS
+def test_zero_drop_usr2_upgrade_foreground(start_server, worker):
     """Without -D there is no WINCH step: TERM lets the old workers finish their requests."""
-    server = start_server("pep3333_app:application", "-w", "2", "--graceful-timeout", "10")
+    server = start_server("pep3333_app:application", "-w", "2", "--graceful-timeout", "10",
+                          *worker)
     server.wait_workers(2)
     new = None
     try:
@@ -239,7 +248,7 @@ def test_zero_drop_usr2_upgrade_foreground(start_server):
             assert server.wait_exit(15) == 0
             server.wait_for_log(r"Master has been promoted\.")
             time.sleep(0.5)
-        report(load, "USR2 + TERM old master (foreground)")
+        report(load, f"USR2 + TERM old master (foreground, {worker[-1] if worker else 'sync'})")
     finally:
         for p in [new, *children_of(new)] if new else []:
             try:
@@ -283,8 +292,10 @@ def test_usr2_keeps_unix_socket_file_for_the_new_master(start_server, tmp_path):
 # (c) TTIN / TTOU
 
 
-def test_zero_drop_ttin_ttou(start_server):
-    server = start_server("pep3333_app:application", "-w", "2", "--graceful-timeout", "10")
+@WORKERS
+def test_zero_drop_ttin_ttou(start_server, worker):
+    server = start_server("pep3333_app:application", "-w", "2", "--graceful-timeout", "10",
+                          *worker)
     server.wait_workers(2)
     with LoadGenerator(server.address()) as load:
         time.sleep(0.5)
@@ -294,7 +305,7 @@ def test_zero_drop_ttin_ttou(start_server):
             assert wait_until(lambda: len(live_workers(server.pid)) == count, 10), \
                 server.log_text()
             time.sleep(0.5)
-    report(load, "TTIN/TTOU x6")
+    report(load, f"TTIN/TTOU x6 ({worker[-1] if worker else 'sync'})")
 
 
 # ---------------------------------------------------------------------------------------------
