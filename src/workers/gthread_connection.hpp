@@ -34,15 +34,26 @@ struct GthreadConnection {
   GthreadConnection(asio::io_context& io, int fd, const net::Listener& listener,
                     const http::PeerInfo& peer, const http::ParserOptions& options,
                     const net::WaitPolicy& waits)
-      : socket(io, asio::generic::stream_protocol(listener.family(), 0), fd),
+      : socket(io),
+        native_fd(fd),
         listener(listener),
         peer(peer),
         stream(fd, waits),
         reader(options, stream, this->peer) {}
 
-  int fd() { return socket.native_handle(); }
+  int fd() const { return native_fd; }
 
-  asio::generic::stream_protocol::socket socket;
+  // The socket joins the loop's epoll set only when the connection first has to wait: a request
+  // that is complete at accept (TCP_DEFER_ACCEPT) and closes after its response never does.
+  // Throws asio::system_error if the registration fails.
+  asio::generic::stream_protocol::socket& waitable() {
+    if (!socket.is_open())
+      socket.assign(asio::generic::stream_protocol(listener.family(), 0), native_fd);
+    return socket;
+  }
+
+  asio::generic::stream_protocol::socket socket;  // not open until waitable()
+  int native_fd;                                  // owned: closed by the worker's close()
   const net::Listener& listener;
   http::PeerInfo peer;
   net::SocketStream stream;  // the application side's blocking-with-timeout view of the socket

@@ -189,7 +189,18 @@ class GthreadWorker::Loop {
     c->registry_entry = connections_.insert(connections_.end(), c);
     ++connection_count_;
     enter(*c, Phase::kHead, header_ns_);
-    receive(c);
+    // TCP_DEFER_ACCEPT usually hands over the connection with its request already received:
+    // read it now, without first registering the socket for a readiness wait.
+    std::span<char> space = c->reader.receive_space();
+    const ssize_t n = ::recv(fd, space.data(), space.size(), 0);
+    if (n > 0) {
+      c->reader.received(static_cast<size_t>(n));
+      advance(c);
+    } else if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+      receive(c);
+    } else {
+      close(*c);  // closed (or failed) before sending anything
+    }
   }
 
   // ---- receiving and parsing -------------------------------------------------------------
@@ -203,9 +214,14 @@ class GthreadWorker::Loop {
       close(*c);
       return;
     }
-    c->socket.async_read_some(
-        asio::buffer(space.data(), space.size()),
-        [this, c](const asio::error_code& ec, size_t n) { on_received(c, ec, n); });
+    try {
+      c->waitable().async_read_some(
+          asio::buffer(space.data(), space.size()),
+          [this, c](const asio::error_code& ec, size_t n) { on_received(c, ec, n); });
+    } catch (const std::exception& e) {  // e.g. epoll registration refused
+      log::ErrorLog::get().error("Cannot wait on a connection: {}", e.what());
+      close(*c);
+    }
   }
 
   void on_received(const ConnectionPtr& c, const asio::error_code& ec, size_t n) {
@@ -357,8 +373,8 @@ class GthreadWorker::Loop {
     if (c.abort) {
       // A client that stalled past its timeout: drop what is still queued for it too, instead of
       // leaving the kernel to trickle it out of an orphaned socket.
-      asio::error_code ignored;
-      c.socket.set_option(asio::socket_base::linger(true, 0), ignored);
+      const struct linger reset { 1, 0 };
+      ::setsockopt(c.fd(), SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
       close(c);
       return false;
     }
@@ -412,9 +428,7 @@ class GthreadWorker::Loop {
   // unread bytes would reset the connection and could destroy what was just sent, including a
   // request the client put on the wire while we decided to close.
   void linger(GthreadConnection& c) {
-    asio::error_code ignored;
-    c.socket.shutdown(asio::socket_base::shutdown_send, ignored);
-    if (ignored) {
+    if (::shutdown(c.fd(), SHUT_WR) != 0) {
       close(c);
       return;
     }
@@ -423,14 +437,18 @@ class GthreadWorker::Loop {
   }
 
   void discard(const ConnectionPtr& c) {
-    c->socket.async_read_some(asio::buffer(discard_buffer_),
-                              [this, c](const asio::error_code& ec, size_t) {
-                                if (c->closed) return;
-                                if (ec)
-                                  close(*c);
-                                else
-                                  discard(c);
-                              });
+    try {
+      c->waitable().async_read_some(asio::buffer(discard_buffer_),
+                                    [this, c](const asio::error_code& ec, size_t) {
+                                      if (c->closed) return;
+                                      if (ec)
+                                        close(*c);
+                                      else
+                                        discard(c);
+                                    });
+    } catch (const std::exception&) {
+      close(*c);
+    }
   }
 
   void close(GthreadConnection& c) {
@@ -440,8 +458,12 @@ class GthreadWorker::Loop {
       python::WithGil gil;
       handler_.release_socket(c.socket_cache);
     }
-    asio::error_code ignored;
-    c.socket.close(ignored);                 // pending operations complete with operation_aborted
+    if (c.socket.is_open()) {
+      asio::error_code ignored;
+      c.socket.close(ignored);  // pending operations complete with operation_aborted
+    } else {
+      ::close(c.fd());
+    }
     ConnectionPtr keep = *c.registry_entry;  // alive until this function returns
     connections_.erase(c.registry_entry);
     --connection_count_;
