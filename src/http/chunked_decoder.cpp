@@ -84,7 +84,8 @@ bool ChunkedDecoder::parse_size_line(std::string_view input, size_t& used) {
   size_t end = input.find("\r\n");
   size_t line_limit = limits_.field_size;
   if (end == input.npos) {
-    if (input.size() > line_limit)
+    // A trailing CR may be the start of the CRLF the limit does not count.
+    if (input.size() > line_limit + 1)
       invalid_size("line over " + std::to_string(line_limit) + " bytes with no terminator");
     return false;
   }
@@ -122,11 +123,12 @@ bool ChunkedDecoder::parse_trailers(std::string_view input, size_t& used) {
     return true;
   }
   size_t end = input.find("\r\n\r\n");
-  if (end == input.npos || end > limits_.max_buffer_headers) {
-    if (input.size() > limits_.max_buffer_headers)
-      throw BodyError("LimitRequestHeaders", "limit request trailer section size");
-    return false;
-  }
+  // Incomplete, up to 3 trailing bytes may be the start of the terminator the limit does not
+  // count: the outcome must not depend on how the bytes arrived.
+  if (end == input.npos ? input.size() > limits_.max_buffer_headers + 3
+                        : end > limits_.max_buffer_headers)
+    throw BodyError("LimitRequestHeaders", "limit request trailer section size");
+  if (end == input.npos) return false;
   HeaderBlockRules rules{options_, limits_, /*trusted_forwarder=*/false, /*trailer=*/true};
   HeaderBlockFacts facts;
   try {

@@ -91,7 +91,10 @@ ParseStep RequestParser::feed_head(std::string_view data) {
     size_t end = rest.find("\r\n\r\n", from);
     if (end == std::string_view::npos) {
       scanned_ = rest.size();
-      if (rest.size() - headers_start > limits_.max_buffer_headers) headers_too_large();
+      // Up to 3 trailing bytes may be the start of the "\r\n\r\n" that the limit does not
+      // count: reject only a block that is over the limit however it ends, so the outcome does
+      // not depend on how the bytes arrived.
+      if (rest.size() - headers_start > limits_.max_buffer_headers + 3) headers_too_large();
       return {};
     }
     block = rest.substr(headers_start, end - headers_start);

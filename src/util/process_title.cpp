@@ -12,6 +12,9 @@ namespace gf::util {
 namespace {
 char* title_area = nullptr;
 size_t title_capacity = 0;
+// The heap copy of environ lives as long as the process; kept here because setenv() may later
+// point environ at a new array, which would leave this one unreachable (a leak to LSan).
+char** volatile moved_environ = nullptr;
 }  // namespace
 
 void init_process_title(int argc, char** argv) {
@@ -28,6 +31,7 @@ void init_process_title(int argc, char** argv) {
   char** moved = static_cast<char**>(std::calloc(env_count + 1, sizeof(char*)));
   if (moved == nullptr) return;
   for (size_t i = 0; i < env_count; ++i) moved[i] = strdup(environ[i]);
+  moved_environ = moved;
   environ = moved;
   // The caller keeps using argv: point its entries at copies before the area is overwritten.
   char* start = argv[0];
