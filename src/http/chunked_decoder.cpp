@@ -43,6 +43,7 @@ ChunkedDecoder::ChunkedDecoder(const ParserOptions& options, const ParseLimits& 
 void ChunkedDecoder::reset() {
   state_ = State::kSizeLine;
   chunk_remaining_ = 0;
+  scanned_ = 0;
   trailers_.clear();
 }
 
@@ -81,14 +82,18 @@ ChunkedDecoder::Step ChunkedDecoder::feed(std::string_view input, size_t max_dat
 }
 
 bool ChunkedDecoder::parse_size_line(std::string_view input, size_t& used) {
-  size_t end = input.find("\r\n");
+  // Resume the search where the last feed stopped (less the CR that may begin the CRLF): a
+  // client sending a byte at a time must not make each feed rescan the whole line.
+  size_t end = input.find("\r\n", scanned_ > 0 ? scanned_ - 1 : 0);
   size_t line_limit = limits_.field_size;
   if (end == input.npos) {
     // A trailing CR may be the start of the CRLF the limit does not count.
     if (input.size() > line_limit + 1)
       invalid_size("line over " + std::to_string(line_limit) + " bytes with no terminator");
+    scanned_ = input.size();
     return false;
   }
+  scanned_ = 0;
   if (end > line_limit)
     invalid_size("line over " + std::to_string(line_limit) + " bytes with no terminator");
   std::string_view line = input.substr(0, end);
@@ -122,13 +127,17 @@ bool ChunkedDecoder::parse_trailers(std::string_view input, size_t& used) {
     used = 2;
     return true;
   }
-  size_t end = input.find("\r\n\r\n");
+  size_t end = input.find("\r\n\r\n", scanned_ > 3 ? scanned_ - 3 : 0);  // resumed, as above
   // Incomplete, up to 3 trailing bytes may be the start of the terminator the limit does not
   // count: the outcome must not depend on how the bytes arrived.
   if (end == input.npos ? input.size() > limits_.max_buffer_headers + 3
                         : end > limits_.max_buffer_headers)
     throw BodyError("LimitRequestHeaders", "limit request trailer section size");
-  if (end == input.npos) return false;
+  if (end == input.npos) {
+    scanned_ = input.size();
+    return false;
+  }
+  scanned_ = 0;
   HeaderBlockRules rules{options_, limits_, /*trusted_forwarder=*/false, /*trailer=*/true};
   HeaderBlockFacts facts;
   try {

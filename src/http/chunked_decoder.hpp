@@ -49,6 +49,7 @@ class ChunkedDecoder {
   const ParseLimits& limits_;
   State state_ = State::kSizeLine;
   uint64_t chunk_remaining_ = 0;
+  size_t scanned_ = 0;  // bytes of the incomplete unit (size line, trailers) already searched
   std::vector<HeaderField> trailers_;
 };
 

@@ -302,10 +302,10 @@ def test_graceful_stop_finishes_requests_and_answers_waiting_keep_alive_clients(
     assert server.wait_exit(15) == 0
 
 
-@pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is installed by scripts/install-deps")
 def test_hup_five_times_under_keep_alive_load_loses_nothing(start_server):
     server = start_server("hello:application", *GTHREAD, "-w", "2", cwd=EXAMPLES)
     server.wait_workers(2)
+    assert shutil.which("wrk"), "wrk is installed by scripts/install-deps (make test)"
     duration = 9
     wrk = subprocess.Popen(["wrk", "-t1", "-c16", f"-d{duration}s", "--timeout", "5s",
                             server.url + "/"], stdout=subprocess.PIPE, text=True)
