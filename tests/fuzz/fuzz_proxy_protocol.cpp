@@ -11,18 +11,11 @@
 #include <memory>
 #include <string_view>
 
+#include "fuzz_check.hpp"
 #include "http/errors.hpp"
 #include "http/proxy_protocol.hpp"
 
 namespace {
-
-#define FUZZ_CHECK(cond)                                                                   \
-  do {                                                                                     \
-    if (!(cond)) {                                                                         \
-      std::fprintf(stderr, "invariant violated: %s (%s:%d)\n", #cond, __FILE__, __LINE__); \
-      std::abort();                                                                        \
-    }                                                                                      \
-  } while (0)
 
 using gf::http::ProxyHeaderResult;
 using Status = ProxyHeaderResult::Status;

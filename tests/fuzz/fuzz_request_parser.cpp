@@ -17,6 +17,7 @@
 #include <string>
 #include <string_view>
 
+#include "fuzz_check.hpp"
 #include "http/errors.hpp"
 #include "http/request_parser.hpp"
 #include "util/stream.hpp"
@@ -26,14 +27,6 @@ namespace {
 using gf::http::BodyKind;
 using gf::http::ParseEvent;
 using gf::http::ParseStep;
-
-#define FUZZ_CHECK(cond)                                                                   \
-  do {                                                                                     \
-    if (!(cond)) {                                                                         \
-      std::fprintf(stderr, "invariant violated: %s (%s:%d)\n", #cond, __FILE__, __LINE__); \
-      std::abort();                                                                        \
-    }                                                                                      \
-  } while (0)
 
 constexpr size_t kControlBytes = 4;
 

@@ -89,21 +89,11 @@ struct ConnectionOutcome {
   std::string message;
 };
 
-inline ConnectionOutcome run_requests(const std::string& data, const ParserOptions& options,
-                                      const PeerInfo& peer, Split split, unsigned seed = 1,
-                                      size_t body_read_size = 7) {
-  ConnectionOutcome outcome;
-  ScriptedSource source(data, split, seed);
-  RequestReader reader(options, source, peer);
+// Runs `read` (which fills outcome.requests) and records how the connection ended.
+template <class Read>
+void record_connection(ConnectionOutcome& outcome, Read&& read) {
   try {
-    while (auto head = reader.read_head()) {
-      ReadRequest request{std::move(*head), {}, {}};
-      std::vector<char> buf(body_read_size);
-      while (size_t n = reader.read_body(buf)) request.body.append(buf.data(), n);
-      EXPECT_TRUE(reader.body_complete());
-      request.trailers = reader.trailers();
-      outcome.requests.push_back(std::move(request));
-    }
+    read();
   } catch (const RequestError& e) {
     outcome.status = e.status();
     outcome.kind = e.kind();
@@ -115,6 +105,24 @@ inline ConnectionOutcome run_requests(const std::string& data, const ParserOptio
     outcome.kind = "IoError";
     outcome.message = e.what();
   }
+}
+
+inline ConnectionOutcome run_requests(const std::string& data, const ParserOptions& options,
+                                      const PeerInfo& peer, Split split, unsigned seed = 1,
+                                      size_t body_read_size = 7) {
+  ConnectionOutcome outcome;
+  ScriptedSource source(data, split, seed);
+  RequestReader reader(options, source, peer);
+  record_connection(outcome, [&] {
+    while (auto head = reader.read_head()) {
+      ReadRequest request{std::move(*head), {}, {}};
+      std::vector<char> buf(body_read_size);
+      while (size_t n = reader.read_body(buf)) request.body.append(buf.data(), n);
+      EXPECT_TRUE(reader.body_complete());
+      request.trailers = reader.trailers();
+      outcome.requests.push_back(std::move(request));
+    }
+  });
   return outcome;
 }
 

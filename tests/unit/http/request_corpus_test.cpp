@@ -239,14 +239,14 @@ ConnectionOutcome run_push_parser(const std::string& data, const ParserOptions& 
     pos += n;
     return true;
   };
-  try {
+  record_connection(outcome, [&] {
     while (true) {
       ParseStep step = parser.feed(buf);
       while (step.event == ParseEvent::kNeedMore) {
         buf.erase(0, step.consumed);
         if (!receive()) {
           parser.on_eof(buf.size());
-          return outcome;  // clean end between requests
+          return;  // clean end between requests
         }
         step = parser.feed(buf);
       }
@@ -269,20 +269,10 @@ ConnectionOutcome run_push_parser(const std::string& data, const ParserOptions& 
       request.trailers = parser.trailers();
       bool keep_alive = request.head.keep_alive;
       outcome.requests.push_back(std::move(request));
-      if (!keep_alive) return outcome;
+      if (!keep_alive) return;
       parser.next_message();
     }
-  } catch (const RequestError& e) {
-    outcome.status = e.status();
-    outcome.kind = e.kind();
-    outcome.message = e.what();
-  } catch (const BodyError& e) {
-    outcome.kind = e.kind();
-    outcome.message = e.what();
-  } catch (const util::IoError& e) {
-    outcome.kind = "IoError";
-    outcome.message = e.what();
-  }
+  });
   return outcome;
 }
 
