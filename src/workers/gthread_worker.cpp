@@ -13,7 +13,6 @@
 #include <cstring>
 #include <list>
 #include <optional>
-#include <random>
 #include <vector>
 
 #include <asio/generic/stream_protocol.hpp>
@@ -30,13 +29,13 @@
 #include "util/heartbeat_table.hpp"
 #include "workers/connection_setup.hpp"
 #include "workers/gthread_connection.hpp"
+#include "workers/max_requests.hpp"
 #include "workers/request_pool.hpp"
 #include "workers/worker_signals.hpp"
 
 namespace gf::workers {
 namespace {
 
-using Clock = std::chrono::steady_clock;
 using ConnectionPtr = std::shared_ptr<GthreadConnection>;
 
 // Body bytes received before the application runs; beyond this it reads from the socket itself
@@ -54,15 +53,6 @@ constexpr auto kSweepInterval = std::chrono::milliseconds(250);
 
 int64_t seconds_ns(int64_t seconds) {
   return seconds * 1'000'000'000;
-}
-
-uint64_t max_requests_for(const config::Config& cfg) {
-  int64_t base = cfg.get_int("max_requests");
-  if (base <= 0) return UINT64_MAX;
-  std::uniform_int_distribution<int64_t> draw(
-      0, std::max<int64_t>(0, cfg.get_int("max_requests_jitter")));
-  std::random_device seed;
-  return static_cast<uint64_t>(base + draw(seed));
 }
 
 int timeout_ms(int64_t seconds) {

@@ -6,7 +6,6 @@
 
 #include <cerrno>
 #include <cstring>
-#include <random>
 
 #include "http/request_reader.hpp"
 #include "http/response_writer.hpp"
@@ -15,22 +14,13 @@
 #include "python/hooks.hpp"
 #include "python/main_thread_gil.hpp"
 #include "util/unique_fd.hpp"
+#include "workers/max_requests.hpp"
 #include "workers/worker_signals.hpp"
 
 namespace gf::workers {
 namespace {
 constexpr size_t kDrainLimit = 64 * 1024;  // RFC 9112 §9.6 graceful close, as Gunicorn
 constexpr int kDrainSeconds = 2;
-
-uint64_t max_requests_for(const config::Config& cfg) {
-  int64_t base = cfg.get_int("max_requests");
-  if (base <= 0) return UINT64_MAX;
-  int64_t jitter = cfg.get_int("max_requests_jitter");
-  // Gunicorn: max_requests + randint(0, jitter), drawn once per worker.
-  std::uniform_int_distribution<int64_t> draw(0, std::max<int64_t>(0, jitter));
-  std::random_device seed;
-  return static_cast<uint64_t>(base + draw(seed));
-}
 }  // namespace
 
 SyncWorker::SyncWorker(WorkerContext& ctx, python::WsgiHandler& handler, log::AccessLog* access_log)
