@@ -190,13 +190,7 @@ void RequestReader::received(size_t n) {
 }
 
 void RequestReader::received_eof() {
-  const Impl& m = *impl_;
-  if (m.have_message && !m.body_complete()) {
-    // Whatever of the body is buffered decides whether the end is clean.
-    m.parser.on_eof(m.end - m.begin);
-    throw util::IoError("client disconnected before the request body was complete");
-  }
-  m.parser.on_eof(m.end - m.begin);
+  impl_->parser.on_eof(impl_->end - impl_->begin);
 }
 
 std::optional<RequestHead> RequestReader::parse_head() {

@@ -66,8 +66,7 @@ class ResponseWriter {
   // Sends a complete pre-built response instead of this writer's own (python/: the 500 page after
   // an application error, when no byte was sent yet). The connection must close afterwards.
   void send_raw(std::string_view bytes) {
-    iovec iov{const_cast<char*>(bytes.data()), bytes.size()};
-    sink_.write_all({&iov, 1});
+    sink_.write_bytes(bytes);
     headers_sent_ = true;
     finished_ = true;
     must_close_ = true;

@@ -9,6 +9,7 @@
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 namespace gf::util {
 
@@ -38,6 +39,11 @@ class ByteSink {
   virtual ~ByteSink() = default;
   // Writes every byte of every buffer or throws IoError.
   virtual void write_all(std::span<const iovec> buffers) = 0;
+  // The same for one contiguous piece (an interim response, an error page).
+  void write_bytes(std::string_view bytes) {
+    iovec iov{const_cast<char*>(bytes.data()), bytes.size()};
+    write_all({&iov, 1});
+  }
   // Sends `count` bytes of `file_fd` starting at `offset` (sendfile where possible).
   virtual void send_file(int file_fd, off_t offset, size_t count) = 0;
 };

@@ -30,6 +30,7 @@
 #include "workers/connection_setup.hpp"
 #include "workers/gthread_connection.hpp"
 #include "workers/max_requests.hpp"
+#include "workers/request_errors.hpp"
 #include "workers/request_pool.hpp"
 #include "workers/worker_signals.hpp"
 
@@ -217,24 +218,24 @@ class GthreadWorker::Loop {
   void on_received(const ConnectionPtr& c, const asio::error_code& ec, size_t n) {
     if (c->closed) return;
     if (ec) {
-      if (ec != asio::error::eof && ec != asio::error::operation_aborted)
-        log::ErrorLog::get().debug("Ignored premature client disconnection. {}", ec.message());
-      else if (ec == asio::error::eof)
+      if (ec == asio::error::eof) {
         try {
           c->reader.received_eof();  // a clean end between requests is the common case
         } catch (const std::exception& e) {
           log::ErrorLog::get().debug("Ignored premature client disconnection. {}", e.what());
         }
+      } else if (ec != asio::error::operation_aborted) {
+        log::ErrorLog::get().debug("Ignored premature client disconnection. {}", ec.message());
+      }
       close(*c);
       return;
     }
     c->reader.received(n);
-    if (c->phase == Phase::kIdle) enter(*c, Phase::kHead, header_ns_);
     advance(c);
   }
 
   // Parses and serves what has been received, for as many pipelined requests as are complete;
-  // then waits for more bytes, or closes.
+  // then waits for more bytes, or closes. Also where a request served on a pool thread resumes.
   void advance(const ConnectionPtr& c) {
     for (;;) {
       if (c->phase == Phase::kHead || c->phase == Phase::kIdle) {
@@ -245,7 +246,12 @@ class GthreadWorker::Loop {
           reject(*c, e);
           return;
         }
-        if (!head) break;
+        if (!head) {
+          // Part of a next request arrived: from now on the header timeout applies.
+          if (c->phase == Phase::kIdle && c->reader.has_unparsed_input())
+            enter(*c, Phase::kHead, header_ns_);
+          break;
+        }
         c->head = std::move(head);
         c->continue_sent = false;
         enter(*c, Phase::kBody, body_ns_);
@@ -263,8 +269,6 @@ class GthreadWorker::Loop {
       }
       if (!ready) break;
       if (!serve(c)) return;  // running on a pool thread, or closed
-      if (!c->reader.has_unparsed_input()) break;
-      enter(*c, Phase::kHead, header_ns_);
     }
     receive(c);
   }
@@ -293,15 +297,8 @@ class GthreadWorker::Loop {
     loop->run_request(*c, &gil);
     // The connection stays in the registry (alive) while in the application.
     asio::post(loop->io_, [loop, c] {
-      ConnectionPtr owner = *c->registry_entry;
-      if (loop->finish_request(*c)) {
-        if (c->reader.has_unparsed_input()) {
-          loop->enter(*c, Phase::kHead, loop->header_ns_);
-          loop->advance(owner);
-        } else {
-          loop->receive(owner);
-        }
-      }
+      ConnectionPtr owner = *c->registry_entry;  // a copy: close() erases the registry entry
+      if (loop->finish_request(*c)) loop->advance(owner);
     });
   }
 
@@ -338,13 +335,7 @@ class GthreadWorker::Loop {
       // The rest of an unread body stands between this response and the next request.
       if (keep && !c.reader.body_complete()) keep = c.reader.drain_body(kDrainBodyBytes);
     } catch (const http::RequestError& e) {
-      log.warning("Invalid request from ip={}: {}", c.peer.addr, e.what());
-      std::string page = http::ResponseWriter::error_page(e);
-      iovec iov{page.data(), page.size()};
-      try {
-        c.stream.write_all({&iov, 1});
-      } catch (const util::IoError&) {
-      }
+      reply_to_invalid_request(c.stream, c.peer, e);
     } catch (const http::BodyError& e) {
       log.debug("Socket error processing request: {}", e.what());
     } catch (const util::IoTimeout& e) {
@@ -397,15 +388,16 @@ class GthreadWorker::Loop {
   // ---- closing ---------------------------------------------------------------------------
 
   void reject(GthreadConnection& c, const http::RequestError& e) {
-    log::ErrorLog::get().warning("Invalid request from ip={}: {}", c.peer.addr, e.what());
-    if (send_small(c, http::ResponseWriter::error_page(e))) linger(c);
+    if (reply_to_invalid_request(c.stream, c.peer, e))
+      linger(c);
+    else
+      close(c);
   }
 
   // A short write from the loop thread (error pages, "100 Continue"); false if it closed.
   bool send_small(GthreadConnection& c, std::string_view bytes) {
-    iovec iov{const_cast<char*>(bytes.data()), bytes.size()};
     try {
-      c.stream.write_all({&iov, 1});
+      c.stream.write_bytes(bytes);
       return true;
     } catch (const util::IoError& e) {
       log::ErrorLog::get().debug("Ignored premature client disconnection. {}", e.what());
@@ -484,10 +476,7 @@ class GthreadWorker::Loop {
   }
 
   void on_signal() {
-    if (WorkerSignals::take_reopen_request()) {
-      log::ErrorLog::get().reopen();
-      if (access_log_ != nullptr) access_log_->reopen();
-    }
+    if (WorkerSignals::take_reopen_request()) reopen_worker_logs(access_log_);
     if (WorkerSignals::quick_signal() != 0) {
       io_.stop();  // INT/QUIT (and ABRT with a worker_abort hook): no waiting
       return;
@@ -520,10 +509,6 @@ class GthreadWorker::Loop {
 
   void sweep() {
     ctx_.notify();
-    if (WorkerSignals::take_reopen_request()) {
-      log::ErrorLog::get().reopen();
-      if (access_log_ != nullptr) access_log_->reopen();
-    }
     if (!stopping_ && ::getppid() != ctx_.ppid) {
       log::ErrorLog::get().info("Parent changed, shutting down: {}", ::getpid());
       WorkerSignals::stop();

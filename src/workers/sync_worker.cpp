@@ -15,6 +15,7 @@
 #include "python/main_thread_gil.hpp"
 #include "util/unique_fd.hpp"
 #include "workers/max_requests.hpp"
+#include "workers/request_errors.hpp"
 #include "workers/worker_signals.hpp"
 
 namespace gf::workers {
@@ -47,7 +48,7 @@ void SyncWorker::run() {
   const bool one_listener = ctx_.listeners.size() == 1;
   while (WorkerSignals::alive()) {
     ctx_.notify();
-    if (WorkerSignals::take_reopen_request()) reopen_logs();
+    if (WorkerSignals::take_reopen_request()) reopen_worker_logs(access_log_);
     if (::getppid() != ctx_.ppid) {
       log::ErrorLog::get().info("Parent changed, shutting down: {}", ::getpid());
       return;
@@ -103,11 +104,7 @@ void SyncWorker::handle(const net::Listener& listener, int client_fd, const sock
   try {
     std::optional<http::RequestHead> head = reader.read_head();
     if (!head) return;
-    if (head->expect_continue) {
-      auto line = http::ResponseWriter::continue_line();
-      iovec iov{const_cast<char*>(line.data()), line.size()};
-      stream.write_all({&iov, 1});
-    }
+    if (head->expect_continue) stream.write_bytes(http::ResponseWriter::continue_line());
     // Gunicorn's default pre_request; a pre_request from the config replaces it.
     if (!python::Hooks::custom_pre_request()) log.debug("{} {}", head->method, head->path);
     const python::ConnectionInfo conn = ConnectionSetup::connection(listener, client_fd, peer);
@@ -123,13 +120,7 @@ void SyncWorker::handle(const net::Listener& listener, int client_fd, const sock
     drain_before_close = !reader.body_complete() || reader.buffered_bytes() > 0;
   } catch (const http::RequestError& e) {
     WorkerSignals::set_busy(false);
-    log.warning("Invalid request from ip={}: {}", peer.addr, e.what());
-    std::string page = http::ResponseWriter::error_page(e);  // Gunicorn's handle_error wording
-    iovec iov{page.data(), page.size()};
-    try {
-      stream.write_all({&iov, 1});
-    } catch (const util::IoError&) {
-    }
+    reply_to_invalid_request(stream, peer, e);
     drain_before_close = true;
   } catch (const http::BodyError& e) {
     WorkerSignals::set_busy(false);
@@ -139,11 +130,6 @@ void SyncWorker::handle(const net::Listener& listener, int client_fd, const sock
     log.debug("Ignored premature client disconnection. {}", e.what());
   }
   if (drain_before_close) stream.graceful_close_drain(kDrainLimit, kDrainSeconds);
-}
-
-void SyncWorker::reopen_logs() {
-  log::ErrorLog::get().reopen();
-  if (access_log_ != nullptr) access_log_->reopen();
 }
 
 void SyncWorker::after_request() {

@@ -26,7 +26,6 @@ class SyncWorker {
               socklen_t addr_len);
   void wait_for_clients();
   void after_request();
-  void reopen_logs();
 
   WorkerContext& ctx_;
   python::WsgiHandler& handler_;
