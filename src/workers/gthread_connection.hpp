@@ -10,9 +10,6 @@
 #include <memory>
 #include <optional>
 
-#include <asio/generic/stream_protocol.hpp>
-#include <asio/io_context.hpp>
-
 #include "http/parser_options.hpp"
 #include "http/request.hpp"
 #include "http/request_reader.hpp"
@@ -31,11 +28,9 @@ enum class Phase {
 };
 
 struct GthreadConnection {
-  GthreadConnection(asio::io_context& io, int fd, const net::Listener& listener,
-                    const http::PeerInfo& peer, const http::ParserOptions& options,
-                    const net::WaitPolicy& waits)
-      : socket(io),
-        native_fd(fd),
+  GthreadConnection(int fd, const net::Listener& listener, const http::PeerInfo& peer,
+                    const http::ParserOptions& options, const net::WaitPolicy& waits)
+      : native_fd(fd),
         listener(listener),
         peer(peer),
         stream(fd, waits),
@@ -43,17 +38,7 @@ struct GthreadConnection {
 
   int fd() const { return native_fd; }
 
-  // The socket joins the loop's epoll set only when the connection first has to wait: a request
-  // that is complete at accept (TCP_DEFER_ACCEPT) and closes after its response never does.
-  // Throws asio::system_error if the registration fails.
-  asio::generic::stream_protocol::socket& waitable() {
-    if (!socket.is_open())
-      socket.assign(asio::generic::stream_protocol(listener.family(), 0), native_fd);
-    return socket;
-  }
-
-  asio::generic::stream_protocol::socket socket;  // not open until waitable()
-  int native_fd;                                  // owned: closed by the worker's close()
+  int native_fd;  // owned: closed by the worker's close()
   const net::Listener& listener;
   http::PeerInfo peer;
   net::SocketStream stream;  // the application side's blocking-with-timeout view of the socket
@@ -68,6 +53,14 @@ struct GthreadConnection {
   bool keep_alive = false;     // set by the request's handling: serve another one
   bool abort = false;          // the client stalled past a timeout: reset, do not linger
   bool closed = false;
+  // The loop's receiving (GthreadWorker's read_now). The socket joins the loop's readiness set
+  // only when the connection first has to wait: a request complete at accept (TCP_DEFER_ACCEPT)
+  // that closes after its response never does.
+  bool registered = false;
+  uint64_t token = 0;    // its name in the readiness set, while registered
+  bool waiting = false;  // the loop reads as soon as the set reports bytes
+  // The last read came back short and no bytes were reported since: waiting needs no read first.
+  bool drained = false;
   std::list<std::shared_ptr<GthreadConnection>>::iterator registry_entry;
 };
 

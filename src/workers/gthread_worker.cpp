@@ -23,6 +23,7 @@
 
 #include "http/response_writer.hpp"
 #include "log/error_log.hpp"
+#include "net/readiness_set.hpp"
 #include "python/hooks.hpp"
 #include "python/main_thread_gil.hpp"
 #include "python/thread_gil.hpp"
@@ -71,6 +72,7 @@ class GthreadWorker::Loop {
         parser_options_(http::ParserOptions::from_config(ctx.cfg)),
         setup_(ctx.cfg),
         signal_watch_(io_),
+        readiness_watch_(io_, readiness_.fd()),
         sweep_timer_(io_),
         accept_retry_timer_(io_),
         threads_(static_cast<size_t>(std::max<int64_t>(1, ctx.cfg.get_int("threads")))),
@@ -102,6 +104,7 @@ class GthreadWorker::Loop {
     // The listeners and the wake-up pipe belong to others: forget them without closing.
     for (auto& watch : listener_watch_) watch.release();
     signal_watch_.release();
+    readiness_watch_.release();
   }
 
   // Threads were left running in the application (quick stop): this object must outlive them.
@@ -111,6 +114,7 @@ class GthreadWorker::Loop {
     if (threads_ > 1) pool_.emplace(threads_, &Loop::run_on_pool, this);
     for (size_t i = 0; i < listener_watch_.size(); ++i) arm_accept(i);
     arm_signals();
+    arm_readiness();
     arm_sweep();
     io_.run();
     if (pool_) {
@@ -170,9 +174,9 @@ class GthreadWorker::Loop {
                        socklen_t len) {
     ConnectionPtr c;
     try {
-      c = std::make_shared<GthreadConnection>(io_, fd, listener, setup_.peer(addr, len),
-                                              parser_options_, waits_);
-    } catch (const std::exception& e) {  // e.g. epoll registration refused
+      c = std::make_shared<GthreadConnection>(fd, listener, setup_.peer(addr, len), parser_options_,
+                                              waits_);
+    } catch (const std::exception& e) {
       log::ErrorLog::get().error("Cannot serve a new connection: {}", e.what());
       ::close(fd);
       return;
@@ -182,21 +186,23 @@ class GthreadWorker::Loop {
     enter(*c, Phase::kHead, header_ns_);
     // TCP_DEFER_ACCEPT usually hands over the connection with its request already received:
     // read it now, without first registering the socket for a readiness wait.
-    std::span<char> space = c->reader.receive_space();
-    const ssize_t n = ::recv(fd, space.data(), space.size(), 0);
-    if (n > 0) {
-      c->reader.received(static_cast<size_t>(n));
-      advance(c);
-    } else if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
-      receive(c);
-    } else {
-      close(*c);  // closed (or failed) before sending anything
-    }
+    read_now(c);
   }
 
   // ---- receiving and parsing -------------------------------------------------------------
+  //
+  // Sockets that have to wait for bytes sit in readiness_, an edge-triggered epoll set the Asio
+  // loop watches as a whole, and the loop reads them with its own recv(). Asio's own socket
+  // waits would cost a syscall per request (a speculative recv() that says EAGAIN, or an
+  // epoll_ctl re-arm). Every event the set reports is kept (drained = false) even when the
+  // connection is not waiting, so none is lost while a request is in the application.
 
-  void receive(const ConnectionPtr& c) {
+  // Reads what the socket holds now, then goes on with the bytes (or the end, or the error).
+  void read_now(const ConnectionPtr& c) {
+    if (c->phase == Phase::kDraining) {
+      discard(c);
+      return;
+    }
     std::span<char> space;
     try {
       space = c->reader.receive_space();
@@ -205,33 +211,107 @@ class GthreadWorker::Loop {
       close(*c);
       return;
     }
-    try {
-      c->waitable().async_read_some(
-          asio::buffer(space.data(), space.size()),
-          [this, c](const asio::error_code& ec, size_t n) { on_received(c, ec, n); });
-    } catch (const std::exception& e) {  // e.g. epoll registration refused
-      log::ErrorLog::get().error("Cannot wait on a connection: {}", e.what());
+    const ssize_t n = ::recv(c->fd(), space.data(), space.size(), 0);
+    if (n > 0) {
+      c->drained = static_cast<size_t>(n) < space.size();
+      c->reader.received(static_cast<size_t>(n));
+      advance(c);
+    } else if (n == 0) {
+      try {
+        c->reader.received_eof();  // a clean end between requests is the common case
+      } catch (const std::exception& e) {
+        log::ErrorLog::get().debug("Ignored premature client disconnection. {}", e.what());
+      }
+      close(*c);
+    } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
+      c->drained = true;
+      wait_readable(c);
+    } else if (errno == EINTR) {
+      receive(c);
+    } else {
+      log::ErrorLog::get().debug("Ignored premature client disconnection. {}",
+                                 std::strerror(errno));
       close(*c);
     }
   }
 
-  void on_received(const ConnectionPtr& c, const asio::error_code& ec, size_t n) {
-    if (c->closed) return;
-    if (ec) {
-      if (ec == asio::error::eof) {
-        try {
-          c->reader.received_eof();  // a clean end between requests is the common case
-        } catch (const std::exception& e) {
-          log::ErrorLog::get().debug("Ignored premature client disconnection. {}", e.what());
-        }
-      } else if (ec != asio::error::operation_aborted) {
-        log::ErrorLog::get().debug("Ignored premature client disconnection. {}", ec.message());
-      }
-      close(*c);
+  // Goes on when the connection has more bytes.
+  void receive(const ConnectionPtr& c) {
+    if (c->drained) {
+      wait_readable(c);
       return;
     }
-    c->reader.received(n);
-    advance(c);
+    // Bytes may be queued already (the last read filled the buffer, or some came while the
+    // request was in the application): read in a next turn of the loop, so that a client
+    // streaming pipelined requests neither nests reads without end nor starves the others.
+    asio::post(io_, [this, c] {
+      if (!c->closed) read_now(c);
+    });
+  }
+
+  void wait_readable(const ConnectionPtr& c) {
+    if (!c->registered) {
+      try {
+        c->token = take_slot(*c);
+        c->registered = true;
+        readiness_.add(c->fd(), c->token);  // reports bytes that came since the last read too
+      } catch (const std::exception& e) {
+        log::ErrorLog::get().error("Cannot wait on a connection: {}", e.what());
+        close(*c);
+        return;
+      }
+    }
+    c->waiting = true;
+  }
+
+  void arm_readiness() {
+    readiness_watch_.async_wait(asio::posix::descriptor_base::wait_read,
+                                [this](const asio::error_code& ec) {
+                                  if (ec) return;
+                                  on_ready();
+                                  arm_readiness();  // at once again if more are ready
+                                });
+  }
+
+  void on_ready() {
+    for (uint64_t token : readiness_.take_ready(ready_tokens_)) {
+      GthreadConnection* c = connection_for(token);
+      if (c == nullptr) continue;  // closed since (or a late event of a socket the app kept)
+      c->drained = false;
+      if (c->waiting) {
+        c->waiting = false;
+        read_now(*c->registry_entry);
+      }
+    }
+  }
+
+  // Tokens name connections in the readiness set: a slot index and the slot's generation, so
+  // that an event for a connection closed meanwhile finds a newer generation and is ignored.
+  uint64_t take_slot(GthreadConnection& c) {
+    uint32_t index;
+    if (free_slots_.empty()) {
+      index = static_cast<uint32_t>(slots_.size());
+      slots_.push_back(Slot{});
+    } else {
+      index = free_slots_.back();
+      free_slots_.pop_back();
+    }
+    slots_[index].connection = &c;
+    return (static_cast<uint64_t>(slots_[index].generation) << 32) | index;
+  }
+
+  void release_slot(uint64_t token) {
+    const auto index = static_cast<uint32_t>(token);
+    slots_[index].connection = nullptr;
+    ++slots_[index].generation;
+    free_slots_.push_back(index);
+  }
+
+  GthreadConnection* connection_for(uint64_t token) const {
+    const auto index = static_cast<uint32_t>(token);
+    if (index >= slots_.size() || slots_[index].generation != static_cast<uint32_t>(token >> 32))
+      return nullptr;
+    return slots_[index].connection;
   }
 
   // Parses and serves what has been received, for as many pipelined requests as are complete;
@@ -415,22 +495,26 @@ class GthreadWorker::Loop {
       return;
     }
     enter(c, Phase::kDraining, kLingerNs);
+    c.waiting = false;
     discard(*c.registry_entry);
   }
 
+  // Reads and drops what a half-closed connection's client still sends; closes at its end.
   void discard(const ConnectionPtr& c) {
-    try {
-      c->waitable().async_read_some(asio::buffer(discard_buffer_),
-                                    [this, c](const asio::error_code& ec, size_t) {
-                                      if (c->closed) return;
-                                      if (ec)
-                                        close(*c);
-                                      else
-                                        discard(c);
-                                    });
-    } catch (const std::exception&) {
-      close(*c);
+    for (int i = 0; i < 16; ++i) {
+      const ssize_t n = ::recv(c->fd(), discard_buffer_.data(), discard_buffer_.size(), 0);
+      if (n > 0) continue;
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+        c->drained = true;
+        wait_readable(c);
+      } else {
+        close(*c);
+      }
+      return;
     }
+    c->drained = false;  // a client still sending: give the others a turn first
+    receive(c);
   }
 
   void close(GthreadConnection& c) {
@@ -440,12 +524,8 @@ class GthreadWorker::Loop {
       python::WithGil gil;
       handler_.release_socket(c.socket_cache);
     }
-    if (c.socket.is_open()) {
-      asio::error_code ignored;
-      c.socket.close(ignored);  // pending operations complete with operation_aborted
-    } else {
-      ::close(c.fd());
-    }
+    if (c.registered) release_slot(c.token);
+    ::close(c.fd());  // also takes it out of the readiness set (unless the app holds a dup)
     ConnectionPtr keep = *c.registry_entry;  // alive until this function returns
     connections_.erase(c.registry_entry);
     --connection_count_;
@@ -554,6 +634,15 @@ class GthreadWorker::Loop {
   asio::io_context io_{1};
   std::vector<asio::generic::stream_protocol::socket> listener_watch_;
   asio::posix::stream_descriptor signal_watch_;
+  net::ReadinessSet readiness_;
+  asio::posix::stream_descriptor readiness_watch_;
+  std::array<uint64_t, 128> ready_tokens_;
+  struct Slot {
+    uint32_t generation = 0;
+    GthreadConnection* connection = nullptr;
+  };
+  std::vector<Slot> slots_;
+  std::vector<uint32_t> free_slots_;
   asio::steady_timer sweep_timer_;
   asio::steady_timer accept_retry_timer_;
   std::list<ConnectionPtr> connections_;
