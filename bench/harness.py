@@ -4,7 +4,8 @@ interleaved rounds, and leaves one raw file per measurement for bench/summarize.
 
 Not meant to be called directly: bench/run installs the Debian packages and checks the greenfork
 binary first. Knobs (environment): BENCH_DURATION, BENCH_ROUNDS, BENCH_CONNECTIONS, BENCH_APPS,
-BENCH_WORKERS, BENCH_SERVERS, BENCH_MODES, BENCH_DEDUP, GREENFORK_BIN; see bench/README.md.
+BENCH_WORKERS, BENCH_SERVERS, BENCH_MODES, BENCH_DEDUP, BENCH_PIN, GREENFORK_BIN; see
+bench/README.md.
 
 A configuration is (app, server, worker processes). Every configuration is started once, checked
 (status 200, body "Hello, World!", text/plain) and warmed up; then each round measures every
@@ -66,6 +67,23 @@ def select_servers(filters):
 
 
 _PORTS_TAKEN = set()
+
+
+def cpu_plan(workers):
+    """(wrk's CPUs, the server's CPUs) as taskset lists, or None to leave placement to the
+    scheduler: wrk gets the first CPU and the server all the others, when they are at least as
+    many as its worker processes. Unpinned, the scheduler now and then runs wrk and the server
+    on the same CPU for a while, which moves one 10 s figure by up to 20 %."""
+    if os.environ.get("BENCH_PIN", "1") == "0":
+        return None
+    cpus = sorted(os.sched_getaffinity(0))
+    if len(cpus) - 1 < workers:
+        return None
+    return str(cpus[0]), ",".join(str(c) for c in cpus[1:])
+
+
+def pinned(cmd, cpus):
+    return (["taskset", "-c", cpus] + cmd) if cpus else cmd
 
 
 def free_port():
@@ -144,6 +162,7 @@ class Server:
         self.work = work
         self.proc = None
         self.closes_each_connection = None
+        self.cpus = cpu_plan(workers)
         # Stopped with SIGINT: quick shutdown for greenfork, Gunicorn and nginx, and uWSGI 2.0
         # reloads on SIGTERM.
         self.cmd, self.stop_signal, self.note = self.command()
@@ -210,7 +229,7 @@ http {
         self.log_path = self.work / ("%s.log" % self.key)
         with open(self.log_path, "wb") as logf:
             # Own session: the server's whole tree is one process group we can kill by its id.
-            self.proc = subprocess.Popen(self.cmd, stdin=subprocess.DEVNULL, stdout=logf,
+            self.proc = subprocess.Popen(pinned(self.cmd, self.cpus and self.cpus[1]), stdin=subprocess.DEVNULL, stdout=logf,
                                          stderr=subprocess.STDOUT, start_new_session=True)
 
     def wait_ready(self, timeout=60):
@@ -290,9 +309,9 @@ def _group_alive(pgid):
 CURRENT_WRK = None
 
 
-def run_wrk(url, duration, connections, close, latency=True):
+def run_wrk(url, duration, connections, close, latency=True, cpus=None):
     global CURRENT_WRK
-    cmd = ["wrk", "-t1", "-c%d" % connections, "-d%ds" % duration]
+    cmd = pinned(["wrk"], cpus) + [ "-t1", "-c%d" % connections, "-d%ds" % duration]
     if latency:
         cmd.append("--latency")
     if close:
@@ -309,7 +328,7 @@ def measure(server, mode, duration, connections):
     master = server.proc.pid
     own0, reaped0 = cpu_snapshot(master)
     cmd, out = run_wrk("http://127.0.0.1:%d/" % server.port, duration, connections,
-                       mode == "close")
+                       mode == "close", cpus=server.cpus and server.cpus[0])
     own1, reaped1 = cpu_snapshot(master)
     ticks = sum(t - own0.get(p, 0) for p, t in own1.items()) + (reaped1 - reaped0)
     pids = tree(master)
@@ -433,7 +452,8 @@ def main():
         for s in configs:
             s.wait_ready()
             s.probe()
-            run_wrk("http://127.0.0.1:%d/" % s.port, WARMUP_S, connections, False, latency=False)
+            run_wrk("http://127.0.0.1:%d/" % s.port, WARMUP_S, connections, False, latency=False,
+                    cpus=s.cpus and s.cpus[0])
             log("%-36s port %-5d pid %-7d %s" % (
                 s.key, s.port, s.proc.pid,
                 "closes every connection" if s.closes_each_connection else "keeps connections"))
@@ -457,6 +477,7 @@ def main():
             "dedup": dedup,
             "configs": [{"key": s.key, "app": s.app, "server": s.name, "workers": s.workers,
                          "cmd": s.display_cmd(),
+                         "cpus": ({"wrk": s.cpus[0], "server": s.cpus[1]} if s.cpus else None),
                          "closes_each_connection": s.closes_each_connection} for s in configs],
         }
         (raw / "meta.json").write_text(json.dumps(meta, indent=2) + "\n")

@@ -101,6 +101,11 @@ def main():
     print("greenfork: %s; gunicorn: %s; uWSGI: %s; nginx: %s; Flask %s; %s; wrk: %s." % (
         v["greenfork"], v["gunicorn"], v["uwsgi"], v["nginx"], v["flask"], v["python"],
         v["wrk"]))
+    pins = sorted({(c["workers"], c["cpus"]["wrk"], c["cpus"]["server"])
+                   for c in meta["configs"] if c.get("cpus")})
+    for workers, wrk_cpus, server_cpus in pins:
+        print("With %d worker(s): wrk pinned to CPU %s, the server's processes to CPU(s) %s "
+              "(taskset)." % (workers, wrk_cpus, server_cpus))
     print()
     print("| app | workers | mode | server | req/s | req/s vs gf-gthread | p50 ms | p99 ms | "
           "errors | req/CPU-s | req/CPU-s vs gf-gthread | RSS total MiB | RSS/worker MiB |")

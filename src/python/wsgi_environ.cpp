@@ -32,6 +32,11 @@ class EnvironDict {
       : dict_(PyRef::steal(_PyDict_NewPresized(static_cast<Py_ssize_t>(expected)))) {
     if (!dict_) python_failure();
   }
+  // A copy of `model` (with its room for more entries): CPython copies a compact dict's table in
+  // one piece, several times faster than inserting the same entries one by one.
+  explicit EnvironDict(const PyRef& model) : dict_(PyRef::steal(PyDict_Copy(model.get()))) {
+    if (!dict_) python_failure();
+  }
   void set(PyObject* key, PyObject* value) {
     if (key == nullptr || value == nullptr || PyDict_SetItem(dict_.get(), key, value) < 0)
       python_failure();
@@ -77,8 +82,33 @@ bool workers_above_one(const config::Config& cfg) {
   }
 }
 
+// Room made up front in every environ: the constant entries, the per-request ones and a dozen
+// headers.
+constexpr size_t kTypicalEntries = 36;
+
 std::string quoted(std::string_view text) {
-  return "'" + std::string(text) + "'";
+  std::string out;
+  out.reserve(text.size() + 2);
+  out.append(1, '\'').append(text).append(1, '\'');
+  return out;
+}
+
+// The entries the same for all requests of a connection: the socket, the peer's address and the
+// listener's address. (A PROXY protocol header, and a UNIX socket's Host header, override some
+// of them per request.)
+void set_connection_entries(EnvironDict& env, const EnvironKeys& k, const ConnectionInfo& conn,
+                            PyObject* socket) {
+  env.set(k.gunicorn_socket, socket);
+  if (conn.peer != nullptr && !conn.peer->is_unix) {
+    env.set_text(k.remote_addr, conn.peer->addr);
+    env.set(k.remote_port, decimal(conn.peer->port));
+  } else {
+    env.set(k.remote_addr, k.empty);  // UNIX-socket peers have no address
+  }
+  if (!conn.server_name.empty() || !conn.server_port.empty()) {
+    env.set_text(k.server_name, conn.server_name);
+    env.set_text(k.server_port, conn.server_port);
+  }
 }
 
 }  // namespace
@@ -92,6 +122,28 @@ WsgiEnviron::WsgiEnviron(const config::Config& cfg, bool multithread)
       multiprocess_(PyRef::borrow(workers_above_one(cfg) ? Py_True : Py_False)) {
   if (const char* script = std::getenv("SCRIPT_NAME")) default_script_name_ = script;
   if (!errors_ || !file_wrapper_ || !server_software_) python_failure();
+  // What every environ holds, in a dict with room for a typical request's other entries.
+  const EnvironKeys& k = keys_;
+  EnvironDict constants(kTypicalEntries);
+  constants.set(k.wsgi_errors, errors_);
+  constants.set(k.wsgi_version, k.version_1_0);
+  constants.set(k.wsgi_multithread, multithread_);
+  constants.set(k.wsgi_multiprocess, multiprocess_);
+  constants.set(k.wsgi_run_once, Py_False);
+  constants.set(k.wsgi_file_wrapper, file_wrapper_);
+  constants.set(k.wsgi_input_terminated, Py_True);
+  constants.set(k.server_software, server_software_);
+  constants_ = constants.take();
+}
+
+const PyRef& WsgiEnviron::connection_model(const ConnectionInfo& conn, PyObject* socket) const {
+  PyRef& model = conn.cache->environ;
+  if (!model) {
+    EnvironDict env(constants_);
+    set_connection_entries(env, keys_, conn, socket);
+    model = env.take();
+  }
+  return model;
 }
 
 std::string WsgiEnviron::percent_decode(std::string_view path) {
@@ -122,18 +174,12 @@ std::pair<std::string, std::string> WsgiEnviron::split_host(std::string_view hos
 PyRef WsgiEnviron::build(const http::RequestHead& request, const ConnectionInfo& conn,
                          const EnvironObjects& objects, EnvironSummary& summary) {
   const EnvironKeys& k = keys_;
-  EnvironDict env(24 + request.headers.size());
-
-  env.set(k.wsgi_errors, errors_);
-  env.set(k.wsgi_version, k.version_1_0);
-  env.set(k.wsgi_multithread, multithread_);
-  env.set(k.wsgi_multiprocess, multiprocess_);
-  env.set(k.wsgi_run_once, Py_False);
-  env.set(k.wsgi_file_wrapper, file_wrapper_);
-  env.set(k.wsgi_input_terminated, Py_True);
-  env.set(k.server_software, server_software_);
+  // Copied from the connection's model environ, or from the constants plus this connection's
+  // entries; either way it grows by itself for requests with many headers.
+  EnvironDict env = conn.cache != nullptr ? EnvironDict(connection_model(conn, objects.socket))
+                                          : EnvironDict(constants_);
+  if (conn.cache == nullptr) set_connection_entries(env, k, conn, objects.socket);
   env.set(k.wsgi_input, objects.input);
-  env.set(k.gunicorn_socket, objects.socket);
 
   if (PyObject* method = k.method(request.method))
     env.set(k.request_method, method);
@@ -189,28 +235,24 @@ PyRef WsgiEnviron::build(const http::RequestHead& request, const ConnectionInfo&
     env.set(k.proxy_port, port_text(proxy.proxy_port, k));
     summary.remote_addr = proxy.client_addr.value_or("");
   } else if (conn.peer != nullptr && !conn.peer->is_unix) {
-    env.set_text(k.remote_addr, conn.peer->addr);
-    env.set(k.remote_port, decimal(conn.peer->port));
-    summary.remote_addr = conn.peer->addr;
+    summary.remote_addr = conn.peer->addr;  // REMOTE_ADDR and REMOTE_PORT: connection entries
   } else {
-    env.set(k.remote_addr, k.empty);  // UNIX-socket peers have no address
     summary.remote_addr.clear();
   }
 
-  if (!conn.server_name.empty() || !conn.server_port.empty()) {
-    env.set_text(k.server_name, conn.server_name);
-    env.set_text(k.server_port, conn.server_port);
-  } else if (host != nullptr) {  // UNIX socket: the Host header names the server
-    auto [name, port] = split_host(*host);
-    env.set_text(k.server_name, name);
-    if (!port.empty())
-      env.set_text(k.server_port, port);
-    else
-      env.set(k.server_port, request.url_scheme == "https" ? k.port_443 : k.port_80);
-  } else {
-    env.set_text(k.server_name, conn.server_name);
-    env.set(k.server_port, k.empty);
-  }
+  if (conn.server_name.empty() && conn.server_port.empty()) {
+    if (host != nullptr) {  // UNIX socket: the Host header names the server
+      auto [name, port] = split_host(*host);
+      env.set_text(k.server_name, name);
+      if (!port.empty())
+        env.set_text(k.server_port, port);
+      else
+        env.set(k.server_port, request.url_scheme == "https" ? k.port_443 : k.port_80);
+    } else {
+      env.set(k.server_name, k.empty);
+      env.set(k.server_port, k.empty);
+    }
+  }  // else SERVER_NAME and SERVER_PORT, the listener's address, are connection entries
 
   std::string_view script = script_header ? *script_header : default_script_name_;
   std::string_view path = request.path;

@@ -48,7 +48,11 @@ class WsgiEnviron {
   PyRef server_software_;
   PyRef multithread_;
   PyRef multiprocess_;
+  // The connection's model environ (ConnectionInfo::cache), made by its first request.
+  const PyRef& connection_model(const ConnectionInfo& conn, PyObject* socket) const;
+
   std::string default_script_name_;
+  PyRef constants_;  // the entries that are the same in every environ; copied per request
 };
 
 }  // namespace gf::python

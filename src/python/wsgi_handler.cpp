@@ -34,7 +34,7 @@ class RequestObjects {
  public:
   RequestObjects(RequestState& state, const ClientSocket& sockets, const ConnectionInfo& conn)
       : sockets_(sockets),
-        cached_socket_(conn.socket_cache != nullptr),
+        cached_socket_(conn.cache != nullptr),
         input(WsgiInput::create(&state)),
         start_response(StartResponse::create(&state)),
         socket(socket_for(sockets, conn)) {
@@ -53,10 +53,10 @@ class RequestObjects {
 
  private:
   static PyRef socket_for(const ClientSocket& sockets, const ConnectionInfo& conn) {
-    if (conn.socket_cache == nullptr) return sockets.create(conn.socket_fd, conn.socket_family);
-    if (!*conn.socket_cache)
-      *conn.socket_cache = sockets.create(conn.socket_fd, conn.socket_family);
-    return *conn.socket_cache;
+    if (conn.cache == nullptr) return sockets.create(conn.socket_fd, conn.socket_family);
+    if (!conn.cache->socket)
+      conn.cache->socket = sockets.create(conn.socket_fd, conn.socket_family);
+    return conn.cache->socket;
   }
 
   const ClientSocket& sockets_;
@@ -171,10 +171,11 @@ struct PostRequestHook {
 };
 }  // namespace
 
-void WsgiHandler::release_socket(PyRef& cache) const {
-  if (!cache) return;
-  impl_->sockets.detach(cache.get());
-  cache.reset();
+void WsgiHandler::release_connection(ConnectionCache& cache) const {
+  cache.environ.reset();
+  if (!cache.socket) return;
+  impl_->sockets.detach(cache.socket.get());
+  cache.socket.reset();
 }
 
 RequestOutcome WsgiHandler::handle(const http::RequestHead& request, http::RequestReader& body,

@@ -18,17 +18,26 @@
 namespace gf::python {
 
 // Where the request came in: filled by the worker from accept() and the listener.
+// A keep-alive worker's per-connection Python objects, shared by all of the connection's
+// requests: environ["gunicorn.socket"] (one object for the whole connection, as in Gunicorn) and
+// the model environ that already holds the entries the same for the whole connection (copied
+// per request, which is cheaper than inserting them again). The worker hands it to
+// WsgiHandler::release_connection() (GIL held) when the connection ends.
+struct ConnectionCache {
+  PyRef socket;
+  PyRef environ;
+  bool empty() const { return !socket && !environ; }
+};
+
 struct ConnectionInfo {
   const http::PeerInfo* peer = nullptr;
   std::string server_name;  // listener's getsockname() host ("" for UNIX sockets)
   std::string server_port;  // listener's port as text ("" for UNIX sockets)
   int socket_fd = -1;       // the client socket, exposed as environ["gunicorn.socket"]
   int socket_family = 0;    // AF_INET / AF_INET6 / AF_UNIX
-  // A keep-alive worker's per-connection slot: environ["gunicorn.socket"] is then built once
-  // and reused for the connection's later requests (as Gunicorn's is the same object), instead
-  // of per request. The worker hands it to WsgiHandler::release_socket() (GIL held) when the
-  // connection ends. Null: one socket object per request.
-  PyRef* socket_cache = nullptr;
+  // Null: the Python objects are made per request (a worker that serves one request per
+  // connection).
+  ConnectionCache* cache = nullptr;
 };
 
 // Per-request outcome the worker needs (counting, keep-alive decisions).
@@ -52,8 +61,8 @@ class WsgiHandler {
   RequestOutcome handle(const http::RequestHead& request, http::RequestReader& body,
                         http::ResponseWriter& writer, const ConnectionInfo& conn);
 
-  // Detaches and drops a ConnectionInfo::socket_cache (GIL held); a no-op when empty.
-  void release_socket(PyRef& cache) const;
+  // Detaches and drops a ConnectionCache's objects (GIL held); a no-op when empty.
+  void release_connection(ConnectionCache& cache) const;
 
  private:
   struct Impl;

@@ -16,6 +16,7 @@
 #include "net/listener.hpp"
 #include "net/socket_stream.hpp"
 #include "python/py_ref.hpp"
+#include "python/wsgi_handler.hpp"
 
 namespace gf::workers {
 
@@ -44,9 +45,9 @@ struct GthreadConnection {
   net::SocketStream stream;  // the application side's blocking-with-timeout view of the socket
   http::RequestReader reader;
   std::optional<http::RequestHead> head;  // the request being served
-  // environ["gunicorn.socket"] for all of the connection's requests; dropped with the GIL held
+  // Python objects for all of the connection's requests; dropped with the GIL held
   // (GthreadWorker), never by this struct's destructor.
-  python::PyRef socket_cache;
+  python::ConnectionCache python_cache;
   Phase phase = Phase::kHead;
   int64_t deadline_ns = 0;     // when the current phase times out (0: never)
   bool continue_sent = false;  // "100 Continue" already went out for this request

@@ -127,7 +127,7 @@ class GthreadWorker::Loop {
     }
     // Connections left at a graceful timeout: their Python sockets go with the GIL held.
     python::WithGil gil;
-    for (auto& c : connections_) handler_.release_socket(c->socket_cache);
+    for (auto& c : connections_) handler_.release_connection(c->python_cache);
   }
 
  private:
@@ -390,7 +390,7 @@ class GthreadWorker::Loop {
     try {
       if (!python::Hooks::custom_pre_request()) log.debug("{} {}", head.method, head.path);
       python::ConnectionInfo conn = ConnectionSetup::connection(c.listener, c.fd(), c.peer);
-      conn.socket_cache = &c.socket_cache;
+      conn.cache = &c.python_cache;
       auto call_app = [&] {
         count_request();  // first: reaching max_requests already closes this response
         http::ResponseWriter writer(c.stream, head, /*force_close=*/!keep_alive_allowed());
@@ -398,11 +398,11 @@ class GthreadWorker::Loop {
         try {
           outcome = handler_.handle(head, c.reader, writer, conn);
         } catch (...) {
-          handler_.release_socket(c.socket_cache);
+          handler_.release_connection(c.python_cache);
           throw;
         }
         const bool keep = !outcome.close_connection && !writer.should_close();
-        if (!keep) handler_.release_socket(c.socket_cache);  // while the GIL is held anyway
+        if (!keep) handler_.release_connection(c.python_cache);  // while the GIL is held anyway
         return keep;
       };
       if (gil != nullptr) {
@@ -520,9 +520,9 @@ class GthreadWorker::Loop {
   void close(GthreadConnection& c) {
     if (c.closed) return;
     c.closed = true;
-    if (c.socket_cache) {
+    if (!c.python_cache.empty()) {
       python::WithGil gil;
-      handler_.release_socket(c.socket_cache);
+      handler_.release_connection(c.python_cache);
     }
     if (c.registered) release_slot(c.token);
     ::close(c.fd());  // also takes it out of the readiness set (unless the app holds a dup)

@@ -187,6 +187,50 @@ TEST_F(EnvironTest, ProxyProtocolOverrides) {
             "(None, 'None', None)");
 }
 
+// A keep-alive connection's requests start from one model environ: what the app does to one
+// request's environ never shows in the next one.
+TEST_F(EnvironTest, ConnectionModelIsCopiedNeverShared) {
+  config::Config cfg;
+  WsgiEnviron builder(cfg, false);
+  http::PeerInfo peer{false, "10.0.0.7", 4321};
+  ConnectionCache cache;
+  ConnectionInfo conn;
+  conn.peer = &peer;
+  conn.server_name = "127.0.0.1";
+  conn.server_port = "8000";
+  conn.cache = &cache;
+  PyRef socket = PyRef::steal(PyUnicode_FromString("the socket"));
+  http::RequestHead head;
+  head.method = "GET";
+  head.target = head.path = "/first";
+  EnvironSummary summary;
+  PyObject* globals = PyModule_GetDict(PyImport_AddModule("__main__"));
+
+  PyRef first = builder.build(head, conn, {Py_None, socket.get()}, summary);
+  ASSERT_TRUE(cache.environ);
+  EXPECT_NE(first.get(), cache.environ.get());
+  PyDict_SetItemString(globals, "built", first.get());
+  EXPECT_EQ(py("(built['REMOTE_ADDR'], built['REMOTE_PORT'], built['SERVER_NAME'], "
+               "built['SERVER_PORT'], built['gunicorn.socket'], built['PATH_INFO'])"),
+            "('10.0.0.7', '4321', '127.0.0.1', '8000', 'the socket', '/first')");
+  testing::run_python("built['REMOTE_ADDR'] = 'changed'; built['app.key'] = 1");
+
+  head.target = head.path = "/second";
+  head.proxy = http::ProxyInfo{"TCP4", "192.168.0.1", 56324, "192.168.0.11", 443};
+  PyRef second = builder.build(head, conn, {Py_None, socket.get()}, summary);
+  PyDict_SetItemString(globals, "built", second.get());
+  EXPECT_EQ(py("(built['REMOTE_ADDR'], 'app.key' in built, built['PATH_INFO'])"),
+            "('192.168.0.1', False, '/second')");
+
+  head.proxy.reset();
+  PyRef third = builder.build(head, conn, {Py_None, socket.get()}, summary);
+  PyDict_SetItemString(globals, "built", third.get());
+  EXPECT_EQ(py("(built['REMOTE_ADDR'], 'PROXY_ADDR' in built, built['gunicorn.socket'])"),
+            "('10.0.0.7', False, 'the socket')");
+  EXPECT_EQ(summary.remote_addr, "10.0.0.7");
+  PyDict_DelItemString(globals, "built");
+}
+
 TEST_F(EnvironTest, GunicornSocketWrapsADuplicateOfTheClientFd) {
   int fds[2];
   ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM, 0, fds), 0);
