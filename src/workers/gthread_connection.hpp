@@ -17,6 +17,7 @@
 #include "net/socket_stream.hpp"
 #include "python/py_ref.hpp"
 #include "python/wsgi_handler.hpp"
+#include "workers/connection_setup.hpp"
 
 namespace gf::workers {
 
@@ -35,7 +36,10 @@ struct GthreadConnection {
         listener(listener),
         peer(peer),
         stream(fd, waits),
-        reader(options, stream, this->peer) {}
+        reader(options, stream, this->peer),
+        info(ConnectionSetup::connection(listener, fd, this->peer)) {
+    info.cache = &python_cache;
+  }
 
   int fd() const { return native_fd; }
 
@@ -48,6 +52,7 @@ struct GthreadConnection {
   // Python objects for all of the connection's requests; dropped with the GIL held
   // (GthreadWorker), never by this struct's destructor.
   python::ConnectionCache python_cache;
+  python::ConnectionInfo info;  // what the app's environ says of the connection (built once)
   Phase phase = Phase::kHead;
   int64_t deadline_ns = 0;     // when the current phase times out (0: never)
   bool continue_sent = false;  // "100 Continue" already went out for this request
@@ -57,8 +62,7 @@ struct GthreadConnection {
   // The loop's receiving (GthreadWorker's read_now). The socket joins the loop's readiness set
   // only when the connection first has to wait: a request complete at accept (TCP_DEFER_ACCEPT)
   // that closes after its response never does.
-  bool registered = false;
-  uint64_t token = 0;    // its name in the readiness set, while registered
+  uint64_t token = 0;    // its name in the readiness set; 0 until it joins
   bool waiting = false;  // the loop reads as soon as the set reports bytes
   // The last read came back short and no bytes were reported since: waiting needs no read first.
   bool drained = false;

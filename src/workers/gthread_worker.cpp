@@ -28,6 +28,7 @@
 #include "python/main_thread_gil.hpp"
 #include "python/thread_gil.hpp"
 #include "util/heartbeat_table.hpp"
+#include "util/token_slots.hpp"
 #include "workers/connection_setup.hpp"
 #include "workers/gthread_connection.hpp"
 #include "workers/max_requests.hpp"
@@ -227,6 +228,7 @@ class GthreadWorker::Loop {
       c->drained = true;
       wait_readable(c);
     } else if (errno == EINTR) {
+      c->drained = false;  // try again, on a next turn
       receive(c);
     } else {
       log::ErrorLog::get().debug("Ignored premature client disconnection. {}",
@@ -250,10 +252,9 @@ class GthreadWorker::Loop {
   }
 
   void wait_readable(const ConnectionPtr& c) {
-    if (!c->registered) {
+    if (c->token == 0) {  // first wait: join the readiness set
       try {
-        c->token = take_slot(*c);
-        c->registered = true;
+        c->token = tokens_.add(c.get());
         readiness_.add(c->fd(), c->token);  // reports bytes that came since the last read too
       } catch (const std::exception& e) {
         log::ErrorLog::get().error("Cannot wait on a connection: {}", e.what());
@@ -275,7 +276,7 @@ class GthreadWorker::Loop {
 
   void on_ready() {
     for (uint64_t token : readiness_.take_ready(ready_tokens_)) {
-      GthreadConnection* c = connection_for(token);
+      GthreadConnection* c = tokens_.find(token);
       if (c == nullptr) continue;  // closed since (or a late event of a socket the app kept)
       c->drained = false;
       if (c->waiting) {
@@ -283,35 +284,6 @@ class GthreadWorker::Loop {
         read_now(*c->registry_entry);
       }
     }
-  }
-
-  // Tokens name connections in the readiness set: a slot index and the slot's generation, so
-  // that an event for a connection closed meanwhile finds a newer generation and is ignored.
-  uint64_t take_slot(GthreadConnection& c) {
-    uint32_t index;
-    if (free_slots_.empty()) {
-      index = static_cast<uint32_t>(slots_.size());
-      slots_.push_back(Slot{});
-    } else {
-      index = free_slots_.back();
-      free_slots_.pop_back();
-    }
-    slots_[index].connection = &c;
-    return (static_cast<uint64_t>(slots_[index].generation) << 32) | index;
-  }
-
-  void release_slot(uint64_t token) {
-    const auto index = static_cast<uint32_t>(token);
-    slots_[index].connection = nullptr;
-    ++slots_[index].generation;
-    free_slots_.push_back(index);
-  }
-
-  GthreadConnection* connection_for(uint64_t token) const {
-    const auto index = static_cast<uint32_t>(token);
-    if (index >= slots_.size() || slots_[index].generation != static_cast<uint32_t>(token >> 32))
-      return nullptr;
-    return slots_[index].connection;
   }
 
   // Parses and serves what has been received, for as many pipelined requests as are complete;
@@ -389,14 +361,12 @@ class GthreadWorker::Loop {
     bool keep = false;
     try {
       if (!python::Hooks::custom_pre_request()) log.debug("{} {}", head.method, head.path);
-      python::ConnectionInfo conn = ConnectionSetup::connection(c.listener, c.fd(), c.peer);
-      conn.cache = &c.python_cache;
       auto call_app = [&] {
         count_request();  // first: reaching max_requests already closes this response
         http::ResponseWriter writer(c.stream, head, /*force_close=*/!keep_alive_allowed());
         python::RequestOutcome outcome;
         try {
-          outcome = handler_.handle(head, c.reader, writer, conn);
+          outcome = handler_.handle(head, c.reader, writer, c.info);
         } catch (...) {
           handler_.release_connection(c.python_cache);
           throw;
@@ -524,7 +494,7 @@ class GthreadWorker::Loop {
       python::WithGil gil;
       handler_.release_connection(c.python_cache);
     }
-    if (c.registered) release_slot(c.token);
+    tokens_.remove(c.token);
     ::close(c.fd());  // also takes it out of the readiness set (unless the app holds a dup)
     ConnectionPtr keep = *c.registry_entry;  // alive until this function returns
     connections_.erase(c.registry_entry);
@@ -637,12 +607,7 @@ class GthreadWorker::Loop {
   net::ReadinessSet readiness_;
   asio::posix::stream_descriptor readiness_watch_;
   std::array<uint64_t, 128> ready_tokens_;
-  struct Slot {
-    uint32_t generation = 0;
-    GthreadConnection* connection = nullptr;
-  };
-  std::vector<Slot> slots_;
-  std::vector<uint32_t> free_slots_;
+  util::TokenSlots<GthreadConnection> tokens_;  // names connections in readiness_
   asio::steady_timer sweep_timer_;
   asio::steady_timer accept_retry_timer_;
   std::list<ConnectionPtr> connections_;
