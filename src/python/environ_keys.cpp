@@ -45,8 +45,8 @@ EnvironKeys* make_keys() {
   k->port_80 = intern("80");
   k->port_443 = intern("443");
   k->none_text = intern("None");
-  for (const char* m : {"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"})
-    k->methods.emplace(m, intern(m));
+  for (size_t i = 0; i < EnvironKeys::kCommonMethods.size(); ++i)
+    k->methods[i] = intern(EnvironKeys::kCommonMethods[i].data());
   return k;
 }
 
@@ -58,8 +58,10 @@ const EnvironKeys& EnvironKeys::get() {
 }
 
 PyObject* EnvironKeys::method(std::string_view name) const {
-  auto it = methods.find(name);
-  return it == methods.end() ? nullptr : it->second;
+  // A scan, not a hash table: seven short names, and "GET" comes first.
+  for (size_t i = 0; i < EnvironKeys::kCommonMethods.size(); ++i)
+    if (kCommonMethods[i] == name) return methods[i];
+  return nullptr;
 }
 
 std::string HeaderKeys::environ_name(std::string_view upper_name) {

@@ -4,6 +4,7 @@
 
 #include <Python.h>
 
+#include <array>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -56,7 +57,9 @@ struct EnvironKeys {
 
   // Interned value for common methods ("GET", "POST", ...), or null.
   PyObject* method(std::string_view name) const;
-  std::unordered_map<std::string_view, PyObject*> methods;
+  static constexpr std::array<std::string_view, 7> kCommonMethods = {
+      "GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"};
+  std::array<PyObject*, kCommonMethods.size()> methods{};
 };
 
 // "USER-AGENT" -> "HTTP_USER_AGENT", cached per header name (bounded, so hostile clients cannot
