@@ -16,13 +16,25 @@ def free_port():
 
 
 def wait_until(predicate, timeout, interval=0.05):
-    """Poll `predicate` until it returns something truthy or `timeout` passes; return its value."""
+    """Poll `predicate` until it returns something truthy or `timeout` passes; return its value.
+
+    "Not yet" is not a failure: a predicate that raises (a file not written yet, a connection
+    refused, a half-written file that does not parse) is polled again. Only when the deadline
+    passes is the outcome of the last poll reported: its exception is re-raised, or its falsy
+    value returned, so the caller's assertion shows what was last seen.
+    """
     deadline = time.monotonic() + timeout
     while True:
-        value = predicate()
+        try:
+            value = predicate()
+            error = None
+        except Exception as exc:  # noqa: BLE001 - any exception means "not yet" until the deadline
+            value, error = None, exc
         if value:
             return value
         if time.monotonic() >= deadline:
+            if error is not None:
+                raise error
             return value
         time.sleep(interval)
 
