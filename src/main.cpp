@@ -13,8 +13,9 @@
 #include "arbiter/server_config.hpp"
 #include "config/command_line.hpp"
 #include "log/error_log.hpp"
-#include "python/paste_config.hpp"
-#include "python/wsgi_app.hpp"
+#include "python/app/wsgi_app.hpp"
+#include "python/configuration/paste_config.hpp"
+#include "python/embed/interpreter.hpp"
 #include "util/process_title.hpp"
 #include "util/startup_context.hpp"
 

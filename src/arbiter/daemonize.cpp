@@ -11,7 +11,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "python/wsgi_app.hpp"
+#include "python/embed/interpreter.hpp"
 
 namespace gf::arbiter {
 namespace {

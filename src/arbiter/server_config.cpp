@@ -5,8 +5,8 @@
 #include "config/command_line.hpp"
 #include "log/error_log.hpp"
 #include "net/bind_address.hpp"
-#include "python/config_file.hpp"
-#include "python/paste_config.hpp"
+#include "python/configuration/config_file.hpp"
+#include "python/configuration/paste_config.hpp"
 
 namespace gf::arbiter {
 

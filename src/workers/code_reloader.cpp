@@ -13,7 +13,7 @@
 #include <set>
 
 #include "log/error_log.hpp"
-#include "python/reload_files.hpp"
+#include "python/app/reload_files.hpp"
 #include "util/thread_signals.hpp"
 
 namespace gf::workers {

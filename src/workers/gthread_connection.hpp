@@ -15,8 +15,8 @@
 #include "http/request_reader.hpp"
 #include "net/listener.hpp"
 #include "net/socket_stream.hpp"
-#include "python/py_ref.hpp"
-#include "python/wsgi_handler.hpp"
+#include "python/embed/py_ref.hpp"
+#include "python/wsgi/wsgi_handler.hpp"
 #include "workers/connection_setup.hpp"
 
 namespace gf::workers {

@@ -7,7 +7,7 @@
 #include <memory>
 
 #include "log/access_log.hpp"
-#include "python/wsgi_handler.hpp"
+#include "python/wsgi/wsgi_handler.hpp"
 #include "workers/worker_context.hpp"
 
 namespace gf::workers {

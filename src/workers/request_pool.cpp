@@ -4,7 +4,7 @@
 
 #include <csignal>
 
-#include "python/thread_gil.hpp"
+#include "python/embed/thread_gil.hpp"
 #include "util/thread_signals.hpp"
 
 namespace gf::workers {

@@ -9,7 +9,7 @@
 #include "http/parser_options.hpp"
 #include "log/access_log.hpp"
 #include "net/listener.hpp"
-#include "python/wsgi_handler.hpp"
+#include "python/wsgi/wsgi_handler.hpp"
 #include "workers/connection_setup.hpp"
 #include "workers/worker_context.hpp"
 

@@ -6,7 +6,7 @@
 #include <cerrno>
 #include <initializer_list>
 
-#include "python/traceback_dump.hpp"
+#include "python/embed/traceback_dump.hpp"
 
 namespace gf::workers {
 namespace {

@@ -3,8 +3,8 @@
 
 #include <cstdlib>
 
-#include "python/app_spec.hpp"
-#include "python/virtualenv.hpp"
+#include "python/app/app_spec.hpp"
+#include "python/embed/virtualenv.hpp"
 #include "python_test_support.hpp"
 
 namespace gf::python {

@@ -1,6 +1,6 @@
 // Config files: Python values -> settings (setting_from_python), applying a namespace, and
 // reading files and modules with Gunicorn's error messages.
-#include "python/config_file.hpp"
+#include "python/configuration/config_file.hpp"
 
 #include <gtest/gtest.h>
 
@@ -10,8 +10,8 @@
 
 #include "config/settings_table.hpp"
 #include "config/value_parser.hpp"
-#include "python/config_objects.hpp"
-#include "python/setting_from_python.hpp"
+#include "python/configuration/config_objects.hpp"
+#include "python/configuration/setting_from_python.hpp"
 #include "python_test_support.hpp"
 
 namespace gf::python {

@@ -1,12 +1,12 @@
 // Server hooks bridge: the Python `server`/`worker`/`req`/`resp` objects, hook errors that are
 // logged rather than raised, and the no-op path when a hook is the default.
-#include "python/hooks.hpp"
+#include "python/configuration/hooks.hpp"
 
 #include <gtest/gtest.h>
 
 #include "http/request.hpp"
-#include "python/config_file.hpp"
-#include "python/config_objects.hpp"
+#include "python/configuration/config_file.hpp"
+#include "python/configuration/config_objects.hpp"
 #include "python_test_support.hpp"
 
 namespace gf::python {

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "config/config.hpp"
-#include "python/wsgi_app.hpp"
+#include "python/embed/interpreter.hpp"
 
 namespace {
 

@@ -18,9 +18,9 @@
 #include "http/parser_options.hpp"
 #include "http/request_reader.hpp"
 #include "http/response_writer.hpp"
-#include "python/py_ref.hpp"
-#include "python/wsgi_app.hpp"
-#include "python/wsgi_handler.hpp"
+#include "python/app/wsgi_app.hpp"
+#include "python/embed/py_ref.hpp"
+#include "python/wsgi/wsgi_handler.hpp"
 #include "util/stream.hpp"
 
 namespace gf::python::testing {

@@ -4,8 +4,8 @@
 #include <cstdlib>
 
 #include "http/errors.hpp"
-#include "python/environ_keys.hpp"
-#include "python/wsgi_environ.hpp"
+#include "python/wsgi/environ_keys.hpp"
+#include "python/wsgi/wsgi_environ.hpp"
 #include "python_test_support.hpp"
 
 namespace gf::python {

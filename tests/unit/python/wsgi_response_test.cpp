@@ -4,7 +4,7 @@
 #include <fstream>
 
 #include "log/access_log.hpp"
-#include "python/file_wrapper.hpp"
+#include "python/wsgi/file_wrapper.hpp"
 #include "python_test_support.hpp"
 
 namespace gf::python {

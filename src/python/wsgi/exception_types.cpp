@@ -1,0 +1,23 @@
+#include "python/wsgi/exception_types.hpp"
+
+namespace gf::python {
+
+// OSError as the base: Gunicorn's body errors are IOError subclasses, and apps catch OSError to
+// notice a disconnected client.
+PyObject* client_io_error_type() {
+  static PyObject* type = PyErr_NewExceptionWithDoc(
+      "greenfork.ClientIOError",
+      "The client disconnected or sent a malformed body while the request was being served.",
+      PyExc_OSError, nullptr);
+  return type;
+}
+
+PyObject* invalid_response_type() {
+  static PyObject* type = PyErr_NewExceptionWithDoc(
+      "greenfork.InvalidResponse",
+      "start_response() got a status or header that cannot be sent (bad token, CR/LF/NUL).",
+      PyExc_Exception, nullptr);
+  return type;
+}
+
+}  // namespace gf::python
