@@ -83,7 +83,7 @@ int main(int argc, char** argv) {
     return fail(e.what());
   }
   for (const auto& warning : cli.warnings) gf::log::ErrorLog::get().warning("{}", warning);
-  for (const auto& message : gf::config::unsupported_in_use(cfg))
+  for (const auto& message : gf::arbiter::unsupported_settings_in_use(cfg))
     gf::log::ErrorLog::get().warning("{}", message);
   try {
     gf::python::Interpreter::check_environment(cfg);

@@ -35,6 +35,7 @@
 #include "python/embed/master_python.hpp"
 #include "util/process_title.hpp"
 #include "workers/worker_context.hpp"
+#include "workers/worker_table.hpp"
 
 namespace gf::arbiter {
 namespace {
@@ -162,11 +163,11 @@ void Arbiter::start() {
   per_worker_sockets_ = cfg_.get_bool("reuse_port") && !systemd_;
   hand_files_to_workers(cfg_, listeners_);
   log.info("Listening at: {} ({})", listening_urls(cfg_), pid_);
-  // The setting as written, as Gunicorn's worker_class_str (sync with threads > 1 still says
-  // "sync" although gthread runs); unsupported classes were reported at start-up.
-  const std::string runs = config::effective_worker_class(cfg_);
-  log.info("Using worker: {}",
-           runs == "sync" || runs == "gthread" ? cfg_.get_str("worker_class") : "sync");
+  // Gunicorn's worker_class_str; a class greenfork does not implement was reported at start-up
+  // and runs sync.
+  log.info("Using worker: {}", workers::find_worker_type(cfg_) == &workers::worker_type_to_run(cfg_)
+                                   ? workers::worker_class_str(cfg_)
+                                   : "sync");
   util::set_process_title("greenfork: master [" + proc_name_ + "]");
   python::Hooks::when_ready(*this);
 }

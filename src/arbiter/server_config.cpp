@@ -7,6 +7,7 @@
 #include "net/bind_address.hpp"
 #include "python/configuration/config_file.hpp"
 #include "python/configuration/paste_config.hpp"
+#include "workers/worker_table.hpp"
 
 namespace gf::arbiter {
 
@@ -42,8 +43,15 @@ config::Config read_server_config(const std::vector<std::string>& argv,
   choose_app(cfg);
   check_server_config(cfg);
   warnings.insert(warnings.end(), cli.warnings.begin(), cli.warnings.end());
-  for (auto& message : config::unsupported_in_use(cfg)) warnings.push_back(std::move(message));
+  for (auto& message : unsupported_settings_in_use(cfg)) warnings.push_back(std::move(message));
   return cfg;
+}
+
+std::vector<std::string> unsupported_settings_in_use(const config::Config& cfg) {
+  std::vector<std::string> messages = config::unsupported_in_use(cfg);
+  if (auto worker_class = workers::unsupported_worker_class(cfg))
+    messages.push_back(std::move(*worker_class));
+  return messages;
 }
 
 void configure_error_log(const config::Config& cfg) {

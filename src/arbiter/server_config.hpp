@@ -25,6 +25,10 @@ void choose_app(config::Config& cfg);
 // The checks of read_server_config() alone, for a Config main() already parsed.
 void check_server_config(const config::Config& cfg);
 
+// Warnings for settings in use that greenfork does not implement yet (the worker class among
+// them), to log at start-up and on reload.
+std::vector<std::string> unsupported_settings_in_use(const config::Config& cfg);
+
 // Points the process-wide error log at cfg's errorlog/loglevel/capture_output.
 // Throws config::ConfigError for an unknown level (and what opening the file throws).
 void configure_error_log(const config::Config& cfg);

@@ -8,15 +8,6 @@
 
 namespace gf::config {
 
-std::string effective_worker_class(const Config& config) {
-  const std::string worker_class = config.get_str("worker_class");
-  const bool is_sync = worker_class == "sync" || worker_class.ends_with("SyncWorker");
-  if (is_sync && config.get_int("threads") > 1) return "gthread";
-  if (is_sync) return "sync";
-  if (worker_class.ends_with("ThreadWorker")) return "gthread";  // gunicorn.workers.gthread.…
-  return worker_class;
-}
-
 std::string effective_proc_name(const Config& config) {
   if (auto name = config.get_opt_str("proc_name")) return *name;
   return config.get_str("default_proc_name");

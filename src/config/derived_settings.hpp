@@ -1,5 +1,5 @@
-// Values Gunicorn derives from several settings (its Config properties): the effective worker
-// class, process name, sendfile switch, environment pairs and Python path entries.
+// Values Gunicorn derives from several settings (its Config properties): the process name,
+// sendfile switch, environment pairs and Python path entries (the worker class: workers/).
 #pragma once
 
 #include <string>
@@ -10,8 +10,6 @@
 
 namespace gf::config {
 
-// worker_class, except that `sync` with threads > 1 is "gthread".
-std::string effective_worker_class(const Config& config);
 // proc_name, or default_proc_name when proc_name is None.
 std::string effective_proc_name(const Config& config);
 // Gunicorn's quirk: any explicit `sendfile` value disables it; when unset, $SENDFILE

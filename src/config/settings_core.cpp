@@ -80,9 +80,11 @@ void add_core_settings(std::vector<SettingSpec>& out) {
       .help = "The type of workers to use.",
       .doc = "`sync` handles one request at a time per worker. Other Gunicorn classes are "
              "`gthread`, `gevent`, `gevent_wsgi`, `gevent_pywsgi`, `tornado` and `asgi`, or a "
-             "dotted Python path / `egg:dist#name`. `sync` with `threads` > 1 runs `gthread`. "
-             "greenfork implements `sync` and `gthread`.",
-      .supported_choices = {"sync", "gthread"},
+             "dotted Python path / `egg:dist#name` (Gunicorn's class paths, such as "
+             "`gunicorn.workers.gthread.ThreadWorker`, name the same types). `sync` with "
+             "`threads` > 1 runs `gthread`. greenfork implements `sync` and `gthread`; another "
+             "class is reported at start-up and runs `sync` (the worker table: "
+             "src/workers/worker_table.cpp).",
   });
   out.push_back({
       .name = "threads",

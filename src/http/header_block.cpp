@@ -23,6 +23,16 @@ constexpr std::array<std::string_view, 6> kForbiddenTrailers = {
 [[noreturn]] void invalid_name(std::string_view name) {
   throw RequestError(400, "InvalidHeaderName", "Invalid HTTP header name: " + py_repr(name));
 }
+// Gunicorn reports a header it refuses by its upper-cased name.
+[[noreturn]] void invalid_upper_name(std::string_view name) {
+  invalid_name(util::ascii_upper_copy(name));
+}
+
+bool is_forbidden_trailer(std::string_view name) {
+  return std::any_of(
+      kForbiddenTrailers.begin(), kForbiddenTrailers.end(),
+      [name](std::string_view forbidden) { return chars::iequals(forbidden, name); });
+}
 
 // Splits `block` on CRLF only; a bare CR or LF stays inside its line (and is rejected later).
 class LineCursor {
@@ -56,7 +66,7 @@ bool has_underscore(std::string_view name) {
 
 bool forwarder_allowed(const ParserOptions& options, std::string_view name) {
   for (const auto& allowed : options.forwarder_headers)
-    if (allowed == "*" || allowed == name) return true;
+    if (allowed == "*" || chars::iequals(allowed, name)) return true;
   return false;
 }
 
@@ -73,7 +83,7 @@ void apply_expect(std::string_view value, int major, int minor, HeaderBlockFacts
 void apply_secure_scheme(const ParserOptions& options, std::string_view name,
                          std::string_view value, HeaderBlockFacts& facts) {
   for (const auto& [header, secure_value] : options.secure_scheme_headers) {
-    if (header != name) continue;
+    if (!chars::iequals(header, name)) continue;
     std::string_view scheme = value == secure_value ? "https" : "http";
     if (facts.scheme_set) {
       if (scheme != facts.scheme)
@@ -106,16 +116,14 @@ void parse_header_block(std::string_view block, const HeaderBlockRules& rules, i
       while (!raw_name.empty() && chars::is_sp_or_htab(raw_name.back())) raw_name.remove_suffix(1);
     if (!chars::is_token(raw_name)) invalid_name(raw_name);
 
-    HeaderField field;
-    field.name.resize(raw_name.size());
-    std::transform(raw_name.begin(), raw_name.end(), field.name.begin(), chars::to_upper);
     std::string_view value = chars::strip_sp_htab(line.substr(colon + 1));
 
     bool is_folded = false;
     while (!lines.done() && !lines.peek().empty() && chars::is_sp_or_htab(lines.peek().front())) {
       if (!options.permit_obsolete_folding)
-        throw RequestError(400, "ObsoleteFolding",
-                           "Obsolete line folding is unacceptable: " + py_repr(field.name));
+        throw RequestError(
+            400, "ObsoleteFolding",
+            "Obsolete line folding is unacceptable: " + py_repr(util::ascii_upper_copy(raw_name)));
       std::string_view continuation = lines.next();
       header_length += continuation.size() + 2;
       if (header_length > limits.field_size) too_large("limit request headers fields size");
@@ -127,29 +135,27 @@ void parse_header_block(std::string_view block, const HeaderBlockRules& rules, i
     if (is_folded) value = folded;
 
     for (char c : value)
-      if (chars::is_forbidden_in_field_value(c)) invalid_header(field.name);
+      if (chars::is_forbidden_in_field_value(c)) invalid_header(util::ascii_upper_copy(raw_name));
     if (header_length > limits.field_size) too_large("limit request headers fields size");
     ++fields_seen;
 
     if (rules.trailer) {
-      if (std::find(kForbiddenTrailers.begin(), kForbiddenTrailers.end(), field.name) !=
-          kForbiddenTrailers.end())
-        invalid_name(field.name);
+      if (is_forbidden_trailer(raw_name)) invalid_upper_name(raw_name);
     } else {
-      if (field.name == "EXPECT") apply_expect(value, version_major, version_minor, facts);
-      if (rules.trusted_forwarder) apply_secure_scheme(options, field.name, value, facts);
+      if (chars::iequals(raw_name, "EXPECT"))
+        apply_expect(value, version_major, version_minor, facts);
+      if (rules.trusted_forwarder) apply_secure_scheme(options, raw_name, value, facts);
     }
 
-    if (has_underscore(field.name)) {
+    if (has_underscore(raw_name)) {
       bool forwarded =
-          !rules.trailer && rules.trusted_forwarder && forwarder_allowed(options, field.name);
+          !rules.trailer && rules.trusted_forwarder && forwarder_allowed(options, raw_name);
       if (!forwarded) {
         if (options.header_map == HeaderMap::kDrop) continue;
-        if (options.header_map == HeaderMap::kRefuse) invalid_name(field.name);
+        if (options.header_map == HeaderMap::kRefuse) invalid_upper_name(raw_name);
       }
     }
-    field.value.assign(value);
-    out.push_back(std::move(field));
+    out.push_back(HeaderField{std::string(raw_name), std::string(value)});
   }
 }
 

@@ -20,9 +20,9 @@ void reject_duplicate_singletons(const RequestHead& head) {
   bool host = false;
   bool content_type = false;
   for (const auto& h : head.headers) {
-    bool* seen = h.name == "HOST" ? &host : h.name == "CONTENT-TYPE" ? &content_type : nullptr;
+    bool* seen = h.is("HOST") ? &host : h.is("CONTENT-TYPE") ? &content_type : nullptr;
     if (!seen) continue;
-    if (*seen) invalid_header(h.name);
+    if (*seen) invalid_header(h.upper_name());
     *seen = true;
   }
 }
@@ -71,13 +71,30 @@ bool apply_transfer_codings(std::string_view value, bool& chunked) {
 bool should_close(const RequestHead& head, bool must_close) {
   if (must_close) return true;
   for (const auto& h : head.headers) {
-    if (h.name != "CONNECTION") continue;
+    if (!h.is("CONNECTION")) continue;
     // Only the first Connection header decides, as in Gunicorn.
     if (chars::iequals(h.value, "close")) return true;
     if (chars::iequals(h.value, "keep-alive")) return false;
     break;
   }
   return head.version_major < 1 || (head.version_major == 1 && head.version_minor == 0);
+}
+
+// "Connection: upgrade" (among its tokens) and an Upgrade header: the client proposes another
+// protocol on this connection (WebSocket, h2c). Informational: HTTP/1 serving ignores it.
+bool asks_for_upgrade(const RequestHead& head) {
+  if (head.find("UPGRADE") == nullptr) return false;
+  for (const auto& h : head.headers) {
+    if (!h.is("CONNECTION")) continue;
+    std::string_view rest = h.value;
+    while (!rest.empty()) {
+      const size_t comma = rest.find(',');
+      if (chars::iequals(chars::strip_sp_htab(rest.substr(0, comma)), "upgrade")) return true;
+      if (comma == rest.npos) break;
+      rest.remove_prefix(comma + 1);
+    }
+  }
+  return false;
 }
 
 }  // namespace
@@ -88,26 +105,28 @@ void apply_message_framing(RequestHead& head) {
   bool must_close = false;
   const std::string* content_length = nullptr;
   for (const auto& h : head.headers) {
-    if (h.name == "CONTENT-LENGTH") {
+    if (h.is("CONTENT-LENGTH")) {
       if (content_length) invalid_header("CONTENT-LENGTH");
       content_length = &h.value;
-    } else if (h.name == "TRANSFER-ENCODING") {
+    } else if (h.is("TRANSFER-ENCODING")) {
       must_close |= apply_transfer_codings(h.value, chunked);
     }
   }
-  head.content_length = 0;
+  RequestFraming& framing = head.framing;
+  framing.content_length = 0;
   if (chunked) {
     if (head.version_major < 1 || (head.version_major == 1 && head.version_minor == 0))
       invalid_header("TRANSFER-ENCODING");
     if (content_length) invalid_header("CONTENT-LENGTH");
-    head.body_kind = BodyKind::kChunked;
+    framing.body_kind = BodyKind::kChunked;
   } else if (content_length) {
-    head.content_length = parse_content_length(*content_length);
-    head.body_kind = BodyKind::kLength;
+    framing.content_length = parse_content_length(*content_length);
+    framing.body_kind = BodyKind::kLength;
   } else {
-    head.body_kind = BodyKind::kNone;  // requests are never read to EOF
+    framing.body_kind = BodyKind::kNone;  // requests are never read to EOF
   }
-  head.keep_alive = !should_close(head, must_close);
+  framing.keep_alive = !should_close(head, must_close);
+  framing.upgrade = asks_for_upgrade(head);
 }
 
 }  // namespace gf::http

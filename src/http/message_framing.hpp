@@ -6,7 +6,7 @@
 
 namespace gf::http {
 
-// Sets head.body_kind, head.content_length and head.keep_alive. Throws RequestError:
+// Sets head.framing (body kind and length, keep-alive, upgrade). Throws RequestError:
 // InvalidHeader (400) for duplicate Host/Content-Type/Content-Length, bad Content-Length,
 // chunked twice or followed by another coding, chunked on HTTP/1.0, chunked with Content-Length;
 // UnsupportedTransferCoding (501) for an unknown coding.

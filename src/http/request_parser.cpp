@@ -111,7 +111,7 @@ ParseStep RequestParser::feed_head(std::string_view data) {
 
 void RequestParser::build_head(std::string_view line, std::string_view header_block) {
   head_.headers.clear();
-  head_.expect_continue = false;
+  head_.framing.expect_continue = false;
   head_.proxy = proxy_;
   head_.url_scheme = peer_.is_tls ? "https" : "http";
   parse_request_line(line, options_, head_);
@@ -120,15 +120,16 @@ void RequestParser::build_head(std::string_view line, std::string_view header_bl
   HeaderBlockFacts facts;
   parse_header_block(header_block, rules, head_.version_major, head_.version_minor, head_.headers,
                      facts);
-  head_.expect_continue = facts.expect_continue;
+  head_.framing.expect_continue = facts.expect_continue;
   if (facts.scheme_set) head_.url_scheme = facts.scheme;
   apply_message_framing(head_);
 
-  if (head_.body_kind == BodyKind::kChunked) {
+  if (head_.framing.body_kind == BodyKind::kChunked) {
     chunked_.reset();
     state_ = State::kChunkedBody;
   } else {
-    length_remaining_ = head_.body_kind == BodyKind::kLength ? head_.content_length : 0;
+    length_remaining_ =
+        head_.framing.body_kind == BodyKind::kLength ? head_.framing.content_length : 0;
     state_ = State::kLengthBody;
   }
 }

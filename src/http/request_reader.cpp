@@ -136,7 +136,7 @@ std::optional<RequestHead> RequestReader::read_head() {
   if (step.event != ParseEvent::kHead) return std::nullopt;
   m.consume(step.consumed);
   m.have_message = true;
-  m.keep_alive = m.parser.head().keep_alive;
+  m.keep_alive = m.parser.head().framing.keep_alive;
   return std::move(m.parser.head());
 }
 
@@ -207,7 +207,7 @@ std::optional<RequestHead> RequestReader::parse_head() {
   }
   m.consume(step.consumed);
   m.have_message = true;
-  m.keep_alive = m.parser.head().keep_alive;
+  m.keep_alive = m.parser.head().framing.keep_alive;
   return std::move(m.parser.head());
 }
 

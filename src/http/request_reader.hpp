@@ -1,5 +1,5 @@
-// Reads requests off one connection: the head through llhttp plus Gunicorn's extra checks, then
-// the body (Content-Length or chunked) on demand, never past the end of the current request.
+// Reads HTTP/1 requests off one connection: the head through RequestParser (Gunicorn's rules),
+// then the body (Content-Length or chunked) on demand, never past the end of the current request.
 #pragma once
 
 #include <memory>
@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "http/body_source.hpp"
 #include "http/errors.hpp"
 #include "http/parser_options.hpp"
 #include "http/request.hpp"
@@ -15,7 +16,7 @@
 
 namespace gf::http {
 
-class RequestReader {
+class RequestReader final : public BodySource {
  public:
   // `options` is referenced and must outlive the reader (it comes from the process-wide config);
   // `peer` is copied.
@@ -31,11 +32,11 @@ class RequestReader {
   // Copies up to out.size() decoded body bytes of the current request; 0 means the body is
   // complete. Throws BodyError on malformed chunking or trailers, and util::IoError when the
   // client disconnects before the body is complete (never returns a short body as complete).
-  size_t read_body(std::span<char> out);
-  bool body_complete() const;
+  size_t read_body(std::span<char> out) override;
+  bool body_complete() const override;
 
   // Trailer fields received after a chunked body (valid once body_complete()).
-  const std::vector<HeaderField>& trailers() const;
+  const std::vector<HeaderField>& trailers() const override;
 
   // Reads and discards the rest of the body, at most `limit` bytes; true if the body ended.
   bool drain_body(size_t limit);

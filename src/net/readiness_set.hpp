@@ -21,16 +21,25 @@ class ReadinessSet {
   // Readable whenever some socket in the set has had an event not yet taken by ready().
   int fd() const { return epoll_.get(); }
 
-  // Watches `socket` for input (including its end and errors) from now on. If it is readable
-  // already, that is reported as an event too. Throws std::system_error (e.g. ENOMEM).
-  // A socket leaves the set when the last descriptor of its open file is closed; until then its
-  // events keep coming under its token, so tokens must stay recognisable as stale.
-  void add(int socket, uint64_t token);
+  // Watches `socket` for input (including its end and errors) from now on, and also for room to
+  // write when `writable`. What it is ready for already is reported as an event too. Throws
+  // std::system_error (e.g. ENOMEM). A socket leaves the set when the last descriptor of its
+  // open file is closed; until then its events keep coming under its token, so tokens must stay
+  // recognisable as stale.
+  void add(int socket, uint64_t token, bool writable = false);
+  // Starts or stops watching an added socket for room to write (a connection whose output
+  // could not all be sent). Throws std::system_error.
+  void watch_writable(int socket, uint64_t token, bool writable);
 
-  // The tokens of sockets that had input since they were last reported, at most tokens.size();
-  // never blocks. Each arrival of bytes is one event (edge-triggered): a socket not read to
-  // EAGAIN is reported again only when more bytes come.
-  std::span<const uint64_t> take_ready(std::span<uint64_t> tokens);
+  struct Event {
+    uint64_t token;
+    bool readable;  // bytes, the end of input, or an error
+    bool writable;  // room to write, or an error
+  };
+  // The sockets that became ready since they were last reported, at most events.size(); never
+  // blocks. Each change is one event (edge-triggered): a socket not read to EAGAIN is reported
+  // again only when more bytes come, one not written to EAGAIN only when room frees up again.
+  std::span<const Event> take_ready(std::span<Event> events);
 
  private:
   util::UniqueFd epoll_;

@@ -6,6 +6,7 @@
 #include <sys/uio.h>
 
 #include <cstddef>
+#include <memory>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -34,18 +35,38 @@ class ByteSource {
   virtual size_t read_some(std::span<char> out) = 0;
 };
 
+// Bytes that some owner keeps alive (an application's body chunk): a sink that queues output
+// may hold a reference to the parts of a write that lie inside `bytes` instead of copying them.
+struct SharedBytes {
+  std::string_view bytes;
+  std::shared_ptr<const void> owner;
+
+  bool contains(const iovec& part) const {
+    const char* p = static_cast<const char*>(part.iov_base);
+    return p >= bytes.data() && p + part.iov_len <= bytes.data() + bytes.size();
+  }
+};
+
 class ByteSink {
  public:
   virtual ~ByteSink() = default;
-  // Writes every byte of every buffer or throws IoError.
-  virtual void write_all(std::span<const iovec> buffers) = 0;
+  // Writes (or, for a sink that queues, takes) every byte of every buffer, or throws IoError.
+  virtual void write_all(std::span<const iovec> buffers, const SharedBytes* shared) = 0;
+  void write_all(std::span<const iovec> buffers) { write_all(buffers, nullptr); }
   // The same for one contiguous piece (an interim response, an error page).
   void write_bytes(std::string_view bytes) {
     iovec iov{const_cast<char*>(bytes.data()), bytes.size()};
-    write_all({&iov, 1});
+    write_all({&iov, 1}, nullptr);
   }
   // Sends `count` bytes of `file_fd` starting at `offset` (sendfile where possible).
   virtual void send_file(int file_fd, off_t offset, size_t count) = 0;
+
+  // Back-pressure. A sink that queues what the peer does not take yet is congested above its
+  // high-water mark: the producer should stop producing until it is not. A blocking sink never is.
+  virtual bool congested() const { return false; }
+  // Blocks the calling thread until the sink is no longer congested (a producer that cannot
+  // pause, such as the WSGI write() callable). Throws IoError / IoTimeout.
+  virtual void wait_uncongested() {}
 };
 
 }  // namespace gf::util

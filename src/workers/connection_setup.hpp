@@ -10,7 +10,7 @@
 #include "http/parser_options.hpp"
 #include "net/ip_allow_list.hpp"
 #include "net/listener.hpp"
-#include "python/wsgi/wsgi_handler.hpp"
+#include "python/wsgi/wsgi_call.hpp"
 
 namespace gf::workers {
 

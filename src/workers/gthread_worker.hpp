@@ -1,33 +1,63 @@
-// Gunicorn's gthread worker, event-driven: one Asio loop per worker owns accept, reading and
-// parsing, keep-alive, pipelining and every timeout; the application runs on the loop thread
-// (--threads 1) or on a pool of Python threads, and only once a request's head (and its body, up
-// to a bound) has arrived, so a slow client costs a socket, not a thread.
+// Gunicorn's gthread worker, event-driven: the connection engine owns accept, reading and
+// parsing, keep-alive, pipelining, every timeout and the output queues; the application runs on
+// the loop's thread (--threads 1) or on a pool of Python threads, only once a request's head
+// (and its body, up to a bound) has arrived, and a response whose client reads slowly is paused
+// between chunks - so a slow client costs a buffer, not a thread.
 #pragma once
 
 #include <memory>
+#include <optional>
 
-#include "log/access_log.hpp"
+#include "engine/engine.hpp"
+#include "engine/event_loop.hpp"
+#include "http/http1_session.hpp"
+#include "python/embed/thread_gil.hpp"
 #include "python/wsgi/wsgi_handler.hpp"
-#include "workers/worker_context.hpp"
+#include "workers/request_pool.hpp"
+#include "workers/worker_base.hpp"
 
 namespace gf::workers {
 
-class GthreadWorker {
+class GthreadWorker final : public WorkerBase {
  public:
-  // Call with the main thread's GIL released.
-  GthreadWorker(WorkerContext& ctx, python::WsgiHandler& handler, log::AccessLog* access_log);
-  ~GthreadWorker();
-  GthreadWorker(const GthreadWorker&) = delete;
-  GthreadWorker& operator=(const GthreadWorker&) = delete;
+  GthreadWorker(WorkerContext& ctx, python::WsgiApp& app, log::AccessLog* access_log);
+  ~GthreadWorker() override;
+  static std::unique_ptr<Worker> create(WorkerContext& ctx, python::WsgiApp& app,
+                                        log::AccessLog* access_log);
 
   // Serves until the worker should exit: a graceful stop (TERM, max-requests, parent gone)
   // returns once every connection is finished or closed, or after --graceful-timeout; a quick
   // stop returns at once.
-  void run();
+  void run() override;
 
  private:
-  class Loop;
-  std::unique_ptr<Loop> loop_;
+  class Session;
+  friend class Session;
+  struct AppStep {
+    bool paused = false;
+    RequestEnding ending;
+  };
+
+  void on_accepted(const net::Listener& listener, const net::Accepted& client);
+  void on_signal();
+  void on_tick();
+  // Runs (or resumes) the application for `session`: inline on the loop's thread, or on a pool
+  // thread with the connection lent meanwhile.
+  void schedule(Session& session, bool resume);
+  AppStep run_app(Session& session, bool resume, python::ThreadGil* gil);
+  void after_app(Session& session, const AppStep& step);
+  static void run_on_pool(void* context, void* job, python::ThreadGil& gil);
+  bool keep_alive_allowed() const;
+
+  python::WsgiHandler handler_;
+  size_t threads_;
+  int64_t keepalive_ns_;
+  size_t max_connections_;
+  http::Http1Session::Settings session_settings_;
+  engine::EngineLimits limits_;
+  std::unique_ptr<engine::EventLoop> loop_;
+  std::unique_ptr<engine::Engine> engine_;
+  std::optional<RequestPool> pool_;
 };
 
 }  // namespace gf::workers

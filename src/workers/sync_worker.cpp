@@ -1,21 +1,17 @@
 #include "workers/sync_worker.hpp"
 
 #include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
+#include <vector>
 
+#include "http/http1_response.hpp"
+#include "http/http1_serializer.hpp"
 #include "http/request_reader.hpp"
-#include "http/response_writer.hpp"
 #include "log/error_log.hpp"
-#include "net/socket_stream.hpp"
+#include "net/blocking_stream.hpp"
+#include "net/plain_transport.hpp"
 #include "python/configuration/hooks.hpp"
 #include "python/embed/main_thread_gil.hpp"
-#include "util/unique_fd.hpp"
-#include "workers/max_requests.hpp"
-#include "workers/request_errors.hpp"
 #include "workers/worker_signals.hpp"
 
 namespace gf::workers {
@@ -24,14 +20,14 @@ constexpr size_t kDrainLimit = 64 * 1024;  // RFC 9112 §9.6 graceful close, as 
 constexpr int kDrainSeconds = 2;
 }  // namespace
 
-SyncWorker::SyncWorker(WorkerContext& ctx, python::WsgiHandler& handler, log::AccessLog* access_log)
-    : ctx_(ctx),
-      handler_(handler),
-      access_log_(access_log),
-      parser_options_(http::ParserOptions::from_config(ctx.cfg)),
-      setup_(ctx.cfg),
-      max_requests_(max_requests_for(ctx.cfg)) {
-  int64_t timeout = ctx.cfg.get_int("timeout");
+std::unique_ptr<Worker> SyncWorker::create(WorkerContext& ctx, python::WsgiApp& app,
+                                           log::AccessLog* access_log) {
+  return std::make_unique<SyncWorker>(ctx, app, access_log);
+}
+
+SyncWorker::SyncWorker(WorkerContext& ctx, python::WsgiApp& app, log::AccessLog* access_log)
+    : WorkerBase(ctx, access_log), handler_(app, ctx.cfg, access_log, /*multithread=*/false) {
+  const int64_t timeout = ctx.cfg.get_int("timeout");
   // The master gives each worker timeout/2 for its own waits (Gunicorn's worker.timeout).
   poll_timeout_ms_ = timeout > 0 ? static_cast<int>(timeout * 1000 / 2) : 500;
   // A client that stalls longer than that is dropped, rather than the whole worker being
@@ -47,18 +43,15 @@ SyncWorker::SyncWorker(WorkerContext& ctx, python::WsgiHandler& handler, log::Ac
 void SyncWorker::run() {
   const bool one_listener = ctx_.listeners.size() == 1;
   while (WorkerSignals::alive()) {
-    ctx_.notify();
-    if (WorkerSignals::take_reopen_request()) reopen_worker_logs(access_log_);
-    if (::getppid() != ctx_.ppid) {
-      log::ErrorLog::get().info("Parent changed, shutting down: {}", ::getpid());
-      return;
-    }
+    beat();
+    reopen_logs_if_asked();
+    if (!parent_alive()) return;
     // With one listener keep accepting until its backlog is empty (Gunicorn's run_for_one),
     // then wait; with several, take one connection from each before looking again.
     bool maybe_more = false;
     for (const auto& listener : ctx_.listeners) {
       while (WorkerSignals::alive() && accept_one(listener)) {
-        ctx_.notify();
+        beat();
         if (!one_listener) {
           maybe_more = true;
           break;
@@ -70,17 +63,13 @@ void SyncWorker::run() {
 }
 
 bool SyncWorker::accept_one(const net::Listener& listener) {
-  sockaddr_storage addr{};
-  socklen_t len = sizeof addr;
-  int fd = ::accept4(listener.fd(), reinterpret_cast<sockaddr*>(&addr), &len, SOCK_CLOEXEC);
-  if (fd < 0) {
-    if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
-      log::ErrorLog::get().error("accept() failed: {}", std::strerror(errno));
-      ::poll(nullptr, 0, 100);  // let descriptors free up instead of spinning
-    }
-    return false;
+  const net::Accepted client = net::accept_client(listener, /*nonblocking=*/false);
+  if (client.status == net::Accepted::kExhausted) {
+    // Let descriptors free up instead of spinning.
+    ::poll(nullptr, 0, static_cast<int>(net::kAcceptBackoff.count()));
   }
-  handle(listener, fd, addr, len);
+  if (client.status != net::Accepted::kClient) return false;
+  handle(listener, client);
   return true;
 }
 
@@ -93,51 +82,39 @@ void SyncWorker::wait_for_clients() {
     WorkerSignals::drain_wakeup();
 }
 
-void SyncWorker::handle(const net::Listener& listener, int client_fd, const sockaddr_storage& addr,
-                        socklen_t addr_len) {
-  util::UniqueFd client(client_fd);
-  net::SocketStream stream(client_fd);
-  const http::PeerInfo peer = setup_.peer(addr, addr_len);
+void SyncWorker::handle(const net::Listener& listener, const net::Accepted& client) {
+  net::PlainTransport transport(client.fd);
+  net::BlockingStream stream(transport);
+  const http::PeerInfo peer = setup_.peer(client.addr, client.addr_len);
   http::RequestReader reader(parser_options_, stream, peer);
-  auto& log = log::ErrorLog::get();
-  bool drain_before_close = false;
-  try {
-    std::optional<http::RequestHead> head = reader.read_head();
-    if (!head) return;
-    if (head->expect_continue) stream.write_bytes(http::ResponseWriter::continue_line());
-    // Gunicorn's default pre_request; a pre_request from the config replaces it.
-    if (!python::Hooks::custom_pre_request()) log.debug("{} {}", head->method, head->path);
-    const python::ConnectionInfo conn = ConnectionSetup::connection(listener, client_fd, peer);
-    http::ResponseWriter writer(stream, *head, /*force_close=*/true);
-    after_request();
-    WorkerSignals::set_busy(true);
-    {
-      python::WithGil gil;
-      handler_.handle(*head, reader, writer, conn);
-    }
-    WorkerSignals::set_busy(false);
-    // Unread request bytes would turn close() into a reset that can destroy the response.
-    drain_before_close = !reader.body_complete() || reader.buffered_bytes() > 0;
-  } catch (const http::RequestError& e) {
-    WorkerSignals::set_busy(false);
-    reply_to_invalid_request(stream, peer, e);
-    drain_before_close = true;
-  } catch (const http::BodyError& e) {
-    WorkerSignals::set_busy(false);
-    log.debug("Socket error processing request: {}", e.what());
-  } catch (const util::IoError& e) {
-    WorkerSignals::set_busy(false);
-    log.debug("Ignored premature client disconnection. {}", e.what());
-  }
-  if (drain_before_close) stream.graceful_close_drain(kDrainLimit, kDrainSeconds);
+  const RequestEnding ending =
+      guarded(stream, peer, [&] { return serve(listener, reader, stream, peer, client.fd); });
+  WorkerSignals::set_busy(false);
+  // Unread request bytes would turn close() into a reset that can destroy the response.
+  const bool unread = !reader.body_complete() || reader.buffered_bytes() > 0;
+  if (ending.rejected || (ending.keep_alive && unread))
+    stream.graceful_close_drain(kDrainLimit, kDrainSeconds);
 }
 
-void SyncWorker::after_request() {
-  ctx_.requests = ++requests_;
-  if (requests_ >= max_requests_ && WorkerSignals::alive()) {
-    log::ErrorLog::get().info("Autorestarting worker after current request.");
-    WorkerSignals::stop();
-  }
+// One request, start to end; true when it was served completely (the connection still closes:
+// the sync worker never keeps one).
+bool SyncWorker::serve(const net::Listener& listener, http::RequestReader& reader,
+                       util::ByteSink& out, const http::PeerInfo& peer, int fd) {
+  std::optional<http::RequestHead> head = reader.read_head();
+  if (!head) return false;
+  if (head->framing.expect_continue && !reader.body_complete())
+    out.write_bytes(http::http1::kContinue);
+  // Gunicorn's default pre_request; a pre_request from the config replaces it.
+  if (!python::Hooks::custom_pre_request())
+    log::ErrorLog::get().debug("{} {}", head->method, head->path);
+  const python::ConnectionInfo conn = ConnectionSetup::connection(listener, fd, peer);
+  http::Http1Response response(out, *head, /*force_close=*/true);
+  WorkerSignals::set_busy(true);  // from here an INT/QUIT ends the worker at once
+  python::WithGil gil;
+  count_request();
+  python::WsgiCall call;
+  handler_.start(call, *head, reader, response, conn, /*can_pause=*/false);
+  return true;
 }
 
 }  // namespace gf::workers

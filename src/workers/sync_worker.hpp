@@ -1,40 +1,34 @@
 // Gunicorn's sync worker: one connection at a time, exactly one request per connection,
-// "Connection: close" on every response, accept over all listeners, heartbeat while idle.
+// "Connection: close" on every response, accept over all listeners, heartbeat while idle. It
+// blocks on its client (bounded by timeout/2), so it is meant to sit behind a buffering proxy.
 #pragma once
 
-#include <sys/socket.h>
+#include <memory>
 
-#include <vector>
-
-#include "http/parser_options.hpp"
-#include "log/access_log.hpp"
+#include "http/request_reader.hpp"
+#include "net/acceptor.hpp"
 #include "net/listener.hpp"
 #include "python/wsgi/wsgi_handler.hpp"
-#include "workers/connection_setup.hpp"
-#include "workers/worker_context.hpp"
+#include "workers/worker_base.hpp"
 
 namespace gf::workers {
 
-class SyncWorker {
+class SyncWorker final : public WorkerBase {
  public:
-  SyncWorker(WorkerContext& ctx, python::WsgiHandler& handler, log::AccessLog* access_log);
-  void run();  // returns when the worker should exit
+  SyncWorker(WorkerContext& ctx, python::WsgiApp& app, log::AccessLog* access_log);
+  static std::unique_ptr<Worker> create(WorkerContext& ctx, python::WsgiApp& app,
+                                        log::AccessLog* access_log);
+  void run() override;
 
  private:
   bool accept_one(const net::Listener& listener);  // false when nothing was pending
-  void handle(const net::Listener& listener, int client_fd, const sockaddr_storage& addr,
-              socklen_t addr_len);
+  void handle(const net::Listener& listener, const net::Accepted& client);
+  bool serve(const net::Listener& listener, http::RequestReader& reader, util::ByteSink& out,
+             const http::PeerInfo& peer, int fd);
   void wait_for_clients();
-  void after_request();
 
-  WorkerContext& ctx_;
-  python::WsgiHandler& handler_;
-  log::AccessLog* access_log_;
-  http::ParserOptions parser_options_;
-  ConnectionSetup setup_;
+  python::WsgiHandler handler_;
   int poll_timeout_ms_;
-  uint64_t requests_ = 0;
-  uint64_t max_requests_;
 };
 
 }  // namespace gf::workers

@@ -6,7 +6,6 @@
 #include <memory>
 #include <string>
 
-#include "config/derived_settings.hpp"
 #include "log/access_log.hpp"
 #include "log/error_log.hpp"
 #include "python/app/wsgi_app.hpp"
@@ -14,14 +13,12 @@
 #include "python/embed/interpreter.hpp"
 #include "python/embed/main_thread_gil.hpp"
 #include "python/embed/traceback_dump.hpp"
-#include "python/wsgi/wsgi_handler.hpp"
 #include "util/process_title.hpp"
 #include "workers/code_reloader.hpp"
-#include "workers/gthread_worker.hpp"
 #include "workers/privileges.hpp"
-#include "workers/sync_worker.hpp"
 #include "workers/worker_context.hpp"
 #include "workers/worker_signals.hpp"
+#include "workers/worker_table.hpp"
 
 namespace gf::workers {
 namespace {
@@ -120,19 +117,18 @@ int run_worker_process(WorkerContext& ctx) {
   {
     python::WsgiApp& served = ctx.preloaded_app != nullptr ? *ctx.preloaded_app : *app;
     python::Hooks::post_worker_init(served.callable());
-    const bool threaded = config::effective_worker_class(ctx.cfg) == "gthread";
-    const bool multithread = threaded && ctx.cfg.get_int("threads") > 1;
-    python::WsgiHandler handler(served, ctx.cfg, access_log.get(), multithread);
+    std::unique_ptr<Worker> worker =
+        worker_type_to_run(ctx.cfg).create(ctx, served, access_log.get());
     python::MainThreadGil::release();
     {
       // Destroyed (thread joined) before the GIL is taken back: the thread may be waiting on it.
       auto reloader = CodeReloader::start_if_enabled(ctx.cfg, broken_file);
-      if (threaded)
-        GthreadWorker(ctx, handler, access_log.get()).run();
-      else
-        SyncWorker(ctx, handler, access_log.get()).run();
+      worker->run();
     }
     python::MainThreadGil::acquire();
+    // After a quick stop application threads may still run in it: the process ends without
+    // taking the worker apart.
+    if (WorkerSignals::quick_signal() != 0) (void)worker.release();
   }
   // INT/QUIT/ABRT that arrived while idle (with worker_int/worker_abort hooks set).
   const int quick = WorkerSignals::quick_signal();

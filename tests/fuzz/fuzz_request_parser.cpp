@@ -65,9 +65,10 @@ gf::http::ParserOptions options_from(uint8_t a, uint8_t b) {
 // step sizes, must not change it.
 void describe_head(std::string& out, const gf::http::RequestHead& h) {
   out += "HEAD " + h.method + " " + h.target + " " + h.path + "?" + h.query + "#" + h.fragment +
-         " " + h.protocol() + " kind=" + std::to_string(static_cast<int>(h.body_kind)) +
-         " len=" + std::to_string(h.content_length) + " ka=" + std::to_string(h.keep_alive) +
-         " expect=" + std::to_string(h.expect_continue) + " scheme=" + h.url_scheme + "\n";
+         " " + h.protocol() + " kind=" + std::to_string(static_cast<int>(h.framing.body_kind)) +
+         " len=" + std::to_string(h.framing.content_length) +
+         " ka=" + std::to_string(h.framing.keep_alive) +
+         " expect=" + std::to_string(h.framing.expect_continue) + " scheme=" + h.url_scheme + "\n";
   for (const auto& f : h.headers) out += "  " + f.name + ": " + f.value + "\n";
   if (h.proxy) {
     out += "  proxy " + h.proxy->protocol + " " + h.proxy->client_addr.value_or("-") + " " +
@@ -107,11 +108,12 @@ std::string run(const gf::http::ParserOptions& options, const gf::http::PeerInfo
           FUZZ_CHECK(!parser.awaiting_head());
           const auto& head = parser.head();
           FUZZ_CHECK(!head.method.empty());
-          if (head.body_kind == BodyKind::kLength)
-            FUZZ_CHECK(parser.length_remaining() == std::optional<uint64_t>(head.content_length));
-          if (head.body_kind == BodyKind::kNone)
+          if (head.framing.body_kind == BodyKind::kLength)
+            FUZZ_CHECK(parser.length_remaining() ==
+                       std::optional<uint64_t>(head.framing.content_length));
+          if (head.framing.body_kind == BodyKind::kNone)
             FUZZ_CHECK(parser.length_remaining() == std::optional<uint64_t>(0));
-          if (head.body_kind == BodyKind::kChunked) FUZZ_CHECK(!parser.length_remaining());
+          if (head.framing.body_kind == BodyKind::kChunked) FUZZ_CHECK(!parser.length_remaining());
           have_head = true;
           body_bytes = 0;
           describe_head(transcript, head);
@@ -124,12 +126,12 @@ std::string run(const gf::http::ParserOptions& options, const gf::http::PeerInfo
           FUZZ_CHECK(step.body.size() <= step.consumed);
           FUZZ_CHECK(step.body.data() >= pending.data() &&
                      step.body.data() + step.body.size() <= pending.data() + pending.size());
-          if (parser.head().body_kind == BodyKind::kLength) {
+          if (parser.head().framing.body_kind == BodyKind::kLength) {
             FUZZ_CHECK(step.body.size() == step.consumed);
             FUZZ_CHECK(step.body.data() == pending.data());
             FUZZ_CHECK(*remaining_before - step.body.size() == *parser.length_remaining());
           }
-          FUZZ_CHECK(parser.head().body_kind != BodyKind::kNone);
+          FUZZ_CHECK(parser.head().framing.body_kind != BodyKind::kNone);
           body_bytes += step.body.size();
           transcript.append(step.body);
           break;
@@ -137,9 +139,10 @@ std::string run(const gf::http::ParserOptions& options, const gf::http::PeerInfo
           FUZZ_CHECK(have_head && !in_head);
           FUZZ_CHECK(parser.message_complete());
           const auto& head = parser.head();
-          if (head.body_kind == BodyKind::kLength) FUZZ_CHECK(body_bytes == head.content_length);
-          if (head.body_kind == BodyKind::kNone) FUZZ_CHECK(body_bytes == 0);
-          if (head.body_kind != BodyKind::kChunked) FUZZ_CHECK(step.consumed == 0);
+          if (head.framing.body_kind == BodyKind::kLength)
+            FUZZ_CHECK(body_bytes == head.framing.content_length);
+          if (head.framing.body_kind == BodyKind::kNone) FUZZ_CHECK(body_bytes == 0);
+          if (head.framing.body_kind != BodyKind::kChunked) FUZZ_CHECK(step.consumed == 0);
           parser.on_eof(pending.size() - step.consumed);  // a clean end here; must not throw
           parser.next_message();
           FUZZ_CHECK(parser.awaiting_head());

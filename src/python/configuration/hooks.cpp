@@ -14,7 +14,7 @@
 
 #include "config/settings_table.hpp"
 #include "http/request.hpp"
-#include "http/response_writer.hpp"
+#include "http/response_sink.hpp"
 #include "log/error_log.hpp"
 #include "python/configuration/config_objects.hpp"
 #include "python/embed/py_exception.hpp"
@@ -696,11 +696,13 @@ bool Hooks::custom_pre_request() {
 }
 
 namespace {
-PyRef header_list(const std::vector<http::HeaderField>& headers) {
+// Request headers go to hooks with Gunicorn's upper-case names, response headers as the app gave
+// them.
+PyRef header_list(const std::vector<http::HeaderField>& headers, bool upper_names) {
   PyRef list = PyRef::steal(PyList_New(static_cast<Py_ssize_t>(headers.size())));
   if (!list) return list;
   for (size_t i = 0; i < headers.size(); ++i) {
-    PyRef name = latin1(headers[i].name);
+    PyRef name = latin1(upper_names ? headers[i].upper_name() : headers[i].name);
     PyRef value = latin1(headers[i].value);
     PyObject* pair = name && value ? PyTuple_Pack(2, name.get(), value.get()) : nullptr;
     if (pair == nullptr) return PyRef();
@@ -710,12 +712,12 @@ PyRef header_list(const std::vector<http::HeaderField>& headers) {
 }
 }  // namespace
 
-PyObject* Hooks::pre_request(const http::RequestHead& request, bool& failed) {
+PyObject* Hooks::pre_request(const http::Request& request, bool& failed) {
   failed = false;
   Bridge& b = bridge();
   PyObject* cls = ns_get("Request");
   if (cls == nullptr) return nullptr;
-  PyRef headers = header_list(request.headers);
+  PyRef headers = header_list(request.headers, /*upper_names=*/true);
   PyRef version = PyRef::steal(Py_BuildValue("(ii)", request.version_major, request.version_minor));
   PyRef args[] = {latin1(request.method),
                   latin1(request.target),
@@ -746,8 +748,8 @@ PyObject* Hooks::pre_request(const http::RequestHead& request, bool& failed) {
   return req.release();
 }
 
-void Hooks::post_request(PyObject* req_in, const http::RequestHead& request, PyObject* environ,
-                         const http::ResponseWriter* writer) {
+void Hooks::post_request(PyObject* req_in, const http::Request& request, PyObject* environ,
+                         const http::ResponseSink* writer) {
   (void)request;
   PyRef req = PyRef::steal(req_in);
   Bridge& b = bridge();
@@ -760,7 +762,7 @@ void Hooks::post_request(PyObject* req_in, const http::RequestHead& request, PyO
   if (writer != nullptr) {
     // Before start_response (the app failed early) Gunicorn's resp exists with status None.
     PyRef status = writer->status().empty() ? PyRef::borrow(Py_None) : latin1(writer->status());
-    PyRef headers = header_list(writer->headers());
+    PyRef headers = header_list(writer->headers(), /*upper_names=*/false);
     PyRef sent = PyRef::steal(PyLong_FromUnsignedLongLong(writer->body_bytes_sent()));
     PyObject* cls = ns_get("Response");
     if (cls && status && headers && sent)

@@ -18,8 +18,8 @@
 #include "config/config.hpp"
 
 namespace gf::http {
-struct RequestHead;
-class ResponseWriter;
+struct Request;
+class ResponseSink;
 }  // namespace gf::http
 
 typedef struct _object PyObject;
@@ -103,11 +103,11 @@ class Hooks {
   // Builds `req` and calls pre_request; returns it (new reference) for post_request, or nullptr.
   // When pre_request raised, `failed` is set and its exception is left pending: as in Gunicorn,
   // the request is then answered with a 500 instead of reaching the app.
-  static PyObject* pre_request(const http::RequestHead& request, bool& failed);
+  static PyObject* pre_request(const http::Request& request, bool& failed);
   // Calls post_request(worker, req, environ, resp); environ may be nullptr ({}), writer nullptr
   // (resp None). Consumes `req`. Never raises.
-  static void post_request(PyObject* req, const http::RequestHead& request, PyObject* environ,
-                           const http::ResponseWriter* writer);
+  static void post_request(PyObject* req, const http::Request& request, PyObject* environ,
+                           const http::ResponseSink* writer);
 };
 
 }  // namespace gf::python

@@ -17,7 +17,7 @@
 namespace gf::python {
 
 struct AccessEntry {
-  const http::RequestHead& request;
+  const http::Request& request;
   const EnvironSummary& summary;
   PyObject* environ;  // may be null
   std::string_view status;

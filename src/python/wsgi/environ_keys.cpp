@@ -1,5 +1,7 @@
 #include "python/wsgi/environ_keys.hpp"
 
+#include "util/ascii.hpp"
+
 namespace gf::python {
 namespace {
 
@@ -64,25 +66,27 @@ PyObject* EnvironKeys::method(std::string_view name) const {
   return nullptr;
 }
 
-std::string HeaderKeys::environ_name(std::string_view upper_name) {
+std::string HeaderKeys::environ_name(std::string_view header_name) {
   std::string key;
-  key.reserve(5 + upper_name.size());
+  key.reserve(5 + header_name.size());
   key += "HTTP_";
-  for (char c : upper_name) key += c == '-' ? '_' : c;
+  for (char c : header_name) key += c == '-' ? '_' : util::ascii_upper(c);
   return key;
 }
 
-PyRef HeaderKeys::key_for(std::string_view upper_name) {
-  auto it = cache_.find(upper_name);
+PyRef HeaderKeys::key_for(std::string_view header_name) {
+  // Keyed by the name as received: clients spell a header the same way every time, so each
+  // spelling costs one entry and no per-request case conversion.
+  auto it = cache_.find(header_name);
   if (it != cache_.end()) return it->second;
-  std::string name = environ_name(upper_name);
+  std::string name = environ_name(header_name);
   PyRef key = PyRef::steal(
       PyUnicode_DecodeLatin1(name.data(), static_cast<Py_ssize_t>(name.size()), nullptr));
   if (!key) return key;
   PyObject* raw = key.release();
   PyUnicode_InternInPlace(&raw);
   key = PyRef::steal(raw);
-  if (cache_.size() < kMaxCached) cache_.emplace(std::string(upper_name), key);
+  if (cache_.size() < kMaxCached) cache_.emplace(std::string(header_name), key);
   return key;
 }
 

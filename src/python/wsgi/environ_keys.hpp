@@ -66,9 +66,9 @@ struct EnvironKeys {
 // grow it without limit). Requires the GIL, which also serialises access from gthread threads.
 class HeaderKeys {
  public:
-  PyRef key_for(std::string_view upper_name);
+  PyRef key_for(std::string_view header_name);
 
-  static std::string environ_name(std::string_view upper_name);
+  static std::string environ_name(std::string_view header_name);
 
  private:
   struct Hash {

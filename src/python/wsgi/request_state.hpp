@@ -1,19 +1,19 @@
 // The per-request link between the handler and the C-level Python objects it hands to the app
-// (start_response, write, wsgi.input): they reach the reader and writer only through this.
+// (start_response, write, wsgi.input): they reach the response and the body only through this.
 #pragma once
 
 #include <exception>
 
-#include "http/request_reader.hpp"
-#include "http/response_writer.hpp"
+#include "http/body_source.hpp"
+#include "http/response_sink.hpp"
 
 namespace gf::python {
 
-// Lives on the handler's stack for one request. Objects the app keeps beyond the request are
-// detached (their pointer set to null) and then raise instead of touching a dead request.
+// Lives as long as its request (WsgiCall). Objects the app keeps beyond the request are detached
+// (their pointer set to null) and then raise instead of touching a dead request.
 struct RequestState {
-  http::ResponseWriter* writer = nullptr;
-  http::RequestReader* reader = nullptr;
+  http::ResponseSink* writer = nullptr;
+  http::BodySource* reader = nullptr;
   // A socket or body failure met while the app was running: the handler rethrows it once the
   // app has returned, so the worker drops the connection instead of answering.
   std::exception_ptr io_error;

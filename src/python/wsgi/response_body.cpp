@@ -42,13 +42,17 @@ bool ResponseBody::sendfile_setting(const config::Config& cfg) {
   return config::sendfile_enabled(cfg);
 }
 
-bool ResponseBody::send(PyObject* result, RequestState& state) const {
-  if (sendfile_enabled_ && FileWrapper::check(result)) {
-    bool sent = false;
-    if (!send_file(FileWrapper::filelike(result), state, sent)) return false;
-    if (sent) return true;
+BodyStep ResponseBody::send(PyObject* result, RequestState& state, BodyCursor& cursor,
+                            bool can_pause) const {
+  if (!cursor.started) {
+    cursor.started = true;
+    if (sendfile_enabled_ && FileWrapper::check(result)) {
+      bool sent = false;
+      if (!send_file(FileWrapper::filelike(result), state, sent)) return BodyStep::kFailed;
+      if (sent) return BodyStep::kDone;
+    }
   }
-  return iterate(result, state);
+  return iterate(result, state, cursor, can_pause);
 }
 
 // From the file's current offset to its end (the writer truncates to Content-Length), then the
@@ -67,28 +71,45 @@ bool ResponseBody::send_file(PyObject* filelike, RequestState& state, bool& sent
 
   if (!require_started(state)) return false;
   size_t count = st.st_size > offset ? static_cast<size_t>(st.st_size - offset) : 0;
-  if (!call_writer(state, [&](http::ResponseWriter& w) { w.send_file(fd, offset, count); }))
+  if (!call_writer(state, [&](http::ResponseSink& w) { w.send_file(fd, offset, count); }))
     return false;
   ::lseek(fd, offset, SEEK_SET);
   sent = true;
   return true;
 }
 
-bool ResponseBody::iterate(PyObject* result, RequestState& state) const {
+namespace {
+// Between two chunks: go on, pause, or (for a producer that must not pause) wait here.
+BodyStep after_chunk(RequestState& state, bool can_pause) {
+  if (!state.writer->congested()) return BodyStep::kDone;
+  if (can_pause) return BodyStep::kPaused;
+  return call_writer(state, [](http::ResponseSink& sink) { sink.wait_uncongested(); })
+             ? BodyStep::kDone
+             : BodyStep::kFailed;
+}
+}  // namespace
+
+BodyStep ResponseBody::iterate(PyObject* result, RequestState& state, BodyCursor& cursor,
+                               bool can_pause) const {
   if (PyList_CheckExact(result) || PyTuple_CheckExact(result)) {
     // The common "return [body]": no iterator object. Items are held while the GIL is released.
-    for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(result); ++i) {
-      PyRef item = PyRef::borrow(PySequence_Fast_GET_ITEM(result, i));
-      if (!write_body_chunk(state, item.get())) return false;
+    while (cursor.index < PySequence_Fast_GET_SIZE(result)) {
+      PyRef item = PyRef::borrow(PySequence_Fast_GET_ITEM(result, cursor.index++));
+      if (!write_body_chunk(state, item.get())) return BodyStep::kFailed;
+      if (const BodyStep next = after_chunk(state, can_pause); next != BodyStep::kDone) return next;
     }
-    return require_started(state);
+    return require_started(state) ? BodyStep::kDone : BodyStep::kFailed;
   }
-  PyRef iter = PyRef::steal(PyObject_GetIter(result));
-  if (!iter) return false;
-  while (PyRef item = PyRef::steal(PyIter_Next(iter.get())))
-    if (!write_body_chunk(state, item.get())) return false;
-  if (PyErr_Occurred()) return false;
-  return require_started(state);
+  if (!cursor.iterator) {
+    cursor.iterator = PyRef::steal(PyObject_GetIter(result));
+    if (!cursor.iterator) return BodyStep::kFailed;
+  }
+  while (PyRef item = PyRef::steal(PyIter_Next(cursor.iterator.get()))) {
+    if (!write_body_chunk(state, item.get())) return BodyStep::kFailed;
+    if (const BodyStep next = after_chunk(state, can_pause); next != BodyStep::kDone) return next;
+  }
+  if (PyErr_Occurred()) return BodyStep::kFailed;
+  return require_started(state) ? BodyStep::kDone : BodyStep::kFailed;
 }
 
 bool ResponseBody::close(PyObject* result) const {

@@ -2,9 +2,11 @@
 
 #include <structmember.h>
 
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "http/response_policy.hpp"
 #include "python/embed/gil.hpp"
 #include "python/embed/py_text.hpp"
 #include "python/wsgi/exception_types.hpp"
@@ -13,6 +15,9 @@
 
 namespace gf::python {
 namespace {
+
+// Body chunks from this size up may be queued without a copy when the client is slow.
+constexpr size_t kShareFromBytes = 64 * 1024;
 
 // vectorcall slots: the app calls these once or more per request, so skip building arg tuples.
 struct WriteObject {
@@ -108,7 +113,7 @@ PyObject* start_response_call(PyObject* self, PyObject* const* args, size_t narg
     return nullptr;
   }
   if (!check_open(sr->state)) return nullptr;
-  http::ResponseWriter& writer = *sr->state->writer;
+  http::ResponseSink& writer = *sr->state->writer;
 
   PyObject* exc_info = nargs == 3 ? args[2] : Py_None;
   int has_exc_info = PyObject_IsTrue(exc_info);
@@ -140,6 +145,11 @@ PyObject* write_call(PyObject* self, PyObject* const* args, size_t nargsf, PyObj
     return nullptr;
   }
   if (!check_open(w->state) || !write_body_chunk(*w->state, args[0])) return nullptr;
+  // write() returns into the app's own code, which cannot be paused: above the high-water mark
+  // this thread waits for the client instead (bounded by the write timeout).
+  if (w->state->writer->congested() &&
+      !call_writer(*w->state, [](http::ResponseSink& sink) { sink.wait_uncongested(); }))
+    return nullptr;
   Py_RETURN_NONE;
 }
 
@@ -201,7 +211,17 @@ bool write_body_chunk(RequestState& state, PyObject* chunk) {
     return false;
   }
   const std::string_view data(PyBytes_AS_STRING(chunk), static_cast<size_t>(size));
-  return call_writer(state, [data](http::ResponseWriter& w) { w.write(data); });
+  if (static_cast<size_t>(size) < kShareFromBytes)
+    return call_writer(state, [data](http::ResponseSink& w) { w.write(data); });
+  // A large chunk the client cannot take at once is queued by reference, not copied: the
+  // bytes object stays alive (and immutable) until it has been sent.
+  Py_INCREF(chunk);
+  const util::SharedBytes shared{
+      data, std::shared_ptr<const void>(chunk, [](const void* object) {
+        GilAcquire gil;
+        Py_DECREF(const_cast<PyObject*>(static_cast<const PyObject*>(object)));
+      })};
+  return call_writer(state, [&shared](http::ResponseSink& w) { w.write(shared.bytes, &shared); });
 }
 
 PyRef StartResponse::create(RequestState* state) {

@@ -1,5 +1,5 @@
 // start_response(status, headers, exc_info=None) and the write(data) callable it returns, as
-// C-level types over http::ResponseWriter (which validates status and headers) - PEP 3333 rules:
+// C-level types over http::ResponseSink (which validates status and headers) - PEP 3333 rules:
 // a second call needs exc_info, and re-raises it once the headers are on the wire.
 #pragma once
 

@@ -1,4 +1,4 @@
-// Runs one http::ResponseWriter call for the application (write(), a body chunk, sendfile) with
+// Runs one http::ResponseSink call for the application (write(), a body chunk, sendfile) with
 // the GIL released, and turns a failure into the Python exception the app sees.
 #pragma once
 

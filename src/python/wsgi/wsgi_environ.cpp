@@ -7,11 +7,12 @@
 #include <stdexcept>
 
 #include "http/errors.hpp"
+#include "http/target.hpp"
 #include "python/embed/py_exception.hpp"
 #include "python/embed/py_text.hpp"
 #include "python/wsgi/file_wrapper.hpp"
+#include "python/wsgi/wsgi_call.hpp"
 #include "python/wsgi/wsgi_errors.hpp"
-#include "python/wsgi/wsgi_handler.hpp"
 
 #ifndef GREENFORK_VERSION
 #define GREENFORK_VERSION "0"
@@ -50,13 +51,6 @@ class EnvironDict {
   PyRef dict_;
 };
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 // to_chars, not PyUnicode_FromFormat: this runs for every request and printf is measurable.
 PyRef decimal(int value) {
   char digits[16];
@@ -85,13 +79,6 @@ bool workers_above_one(const config::Config& cfg) {
 // Room made up front in every environ: the constant entries, the per-request ones and a dozen
 // headers.
 constexpr size_t kTypicalEntries = 36;
-
-std::string quoted(std::string_view text) {
-  std::string out;
-  out.reserve(text.size() + 2);
-  out.append(1, '\'').append(text).append(1, '\'');
-  return out;
-}
 
 // The entries the same for all requests of a connection: the socket, the peer's address and the
 // listener's address. (A PROXY protocol header, and a UNIX socket's Host header, override some
@@ -146,32 +133,7 @@ const PyRef& WsgiEnviron::connection_model(const ConnectionInfo& conn, PyObject*
   return model;
 }
 
-std::string WsgiEnviron::percent_decode(std::string_view path) {
-  std::string out;
-  out.reserve(path.size());
-  for (size_t i = 0; i < path.size(); ++i) {
-    if (path[i] == '%' && i + 2 < path.size()) {
-      int hi = hex_value(path[i + 1]), lo = hex_value(path[i + 2]);
-      if (hi >= 0 && lo >= 0) {
-        out += static_cast<char>(hi * 16 + lo);
-        i += 2;
-        continue;
-      }
-    }
-    out += path[i];
-  }
-  return out;
-}
-
-std::pair<std::string, std::string> WsgiEnviron::split_host(std::string_view host) {
-  size_t colon = host.rfind(':');
-  size_t bracket = host.rfind(']');  // "[::1]:8000": the port follows the bracket
-  if (colon == std::string_view::npos || (bracket != std::string_view::npos && colon < bracket))
-    return {std::string(host), ""};
-  return {std::string(host.substr(0, colon)), std::string(host.substr(colon + 1))};
-}
-
-PyRef WsgiEnviron::build(const http::RequestHead& request, const ConnectionInfo& conn,
+PyRef WsgiEnviron::build(const http::Request& request, const ConnectionInfo& conn,
                          const EnvironObjects& objects, EnvironSummary& summary) {
   const EnvironKeys& k = keys_;
   // Copied from the connection's model environ, or from the constants plus this connection's
@@ -197,17 +159,17 @@ PyRef WsgiEnviron::build(const http::RequestHead& request, const ConnectionInfo&
   const std::string* host = nullptr;
   const std::string* script_header = nullptr;
   for (const auto& h : request.headers) {
-    if (h.name == "CONTENT-TYPE") {
+    if (h.is("CONTENT-TYPE")) {
       env.set_text(k.content_type, h.value);
       continue;
     }
-    if (h.name == "CONTENT-LENGTH") {
+    if (h.is("CONTENT-LENGTH")) {
       env.set_text(k.content_length, h.value);
       continue;
     }
-    if (h.name == "HOST") host = &h.value;
+    if (h.is("HOST")) host = &h.value;
     // Present only if the header policy let it through (trusted forwarder by default).
-    if (h.name == "SCRIPT_NAME") script_header = &h.value;
+    if (h.is("SCRIPT_NAME")) script_header = &h.value;
     PyRef key = header_keys_.key_for(h.name);
     if (!key) python_failure();
     PyRef value = latin1(h.value);
@@ -242,7 +204,7 @@ PyRef WsgiEnviron::build(const http::RequestHead& request, const ConnectionInfo&
 
   if (conn.server_name.empty() && conn.server_port.empty()) {
     if (host != nullptr) {  // UNIX socket: the Host header names the server
-      auto [name, port] = split_host(*host);
+      auto [name, port] = http::split_host(*host);
       env.set_text(k.server_name, name);
       if (!port.empty())
         env.set_text(k.server_port, port);
@@ -255,15 +217,7 @@ PyRef WsgiEnviron::build(const http::RequestHead& request, const ConnectionInfo&
   }  // else SERVER_NAME and SERVER_PORT, the listener's address, are connection entries
 
   std::string_view script = script_header ? *script_header : default_script_name_;
-  std::string_view path = request.path;
-  if (!script.empty()) {
-    if (!path.starts_with(script))
-      throw http::RequestError(500, "ConfigurationProblem",
-                               fmt::format("Request path {} does not start with SCRIPT_NAME {}",
-                                           quoted(path), quoted(script)));
-    path.remove_prefix(script.size());
-  }
-  summary.path_info = percent_decode(path);
+  summary.path_info = http::percent_decode(http::path_below_script_name(request.path, script));
   env.set_text(k.path_info, summary.path_info);
   if (script.empty())
     env.set(k.script_name, k.empty);

@@ -32,13 +32,8 @@ class WsgiEnviron {
 
   // A new dict. Throws http::RequestError(500, "ConfigurationProblem") when PATH_INFO does not
   // start with SCRIPT_NAME, std::runtime_error when Python runs out of memory.
-  PyRef build(const http::RequestHead& request, const ConnectionInfo& conn,
+  PyRef build(const http::Request& request, const ConnectionInfo& conn,
               const EnvironObjects& objects, EnvironSummary& summary);
-
-  // "%41/b%2fc%zz" -> "A/b/c%zz": %XX with two hex digits decoded, anything else kept.
-  static std::string percent_decode(std::string_view path);
-  // Host header -> (SERVER_NAME, SERVER_PORT) for UNIX-socket listeners; "" port -> default.
-  static std::pair<std::string, std::string> split_host(std::string_view host);
 
  private:
   const EnvironKeys& keys_;

@@ -12,7 +12,6 @@
 #include "python/wsgi/access_entry.hpp"
 #include "python/wsgi/client_socket.hpp"
 #include "python/wsgi/exception_types.hpp"
-#include "python/wsgi/request_state.hpp"
 #include "python/wsgi/response_body.hpp"
 #include "python/wsgi/start_response.hpp"
 #include "python/wsgi/wsgi_environ.hpp"
@@ -23,50 +22,13 @@ namespace {
 
 constexpr std::string_view kInternalError = "500 Internal Server Error";
 
-struct Clock {
-  std::chrono::system_clock::time_point wall_start;  // %(t)s
-  std::chrono::steady_clock::time_point start;       // request duration
-};
-
-// The per-request Python objects must not reach into this request once it is over, even if
-// the app kept references to them (a generator, a thread, a global).
-class RequestObjects {
- public:
-  RequestObjects(RequestState& state, const ClientSocket& sockets, const ConnectionInfo& conn)
-      : sockets_(sockets),
-        cached_socket_(conn.cache != nullptr),
-        input(WsgiInput::create(&state)),
-        start_response(StartResponse::create(&state)),
-        socket(socket_for(sockets, conn)) {
-    if (!input || !start_response) {
-      PyErr_Clear();
-      throw std::runtime_error("cannot allocate the WSGI request objects");
-    }
-  }
-  ~RequestObjects() {
-    WsgiInput::detach(input.get());
-    StartResponse::detach(start_response.get());
-    if (!cached_socket_) sockets_.detach(socket.get());  // else it lives on with the connection
-  }
-  RequestObjects(const RequestObjects&) = delete;
-  RequestObjects& operator=(const RequestObjects&) = delete;
-
- private:
-  static PyRef socket_for(const ClientSocket& sockets, const ConnectionInfo& conn) {
-    if (conn.cache == nullptr) return sockets.create(conn.socket_fd, conn.socket_family);
-    if (!conn.cache->socket)
-      conn.cache->socket = sockets.create(conn.socket_fd, conn.socket_family);
-    return conn.cache->socket;
-  }
-
-  const ClientSocket& sockets_;
-  bool cached_socket_;
-
- public:
-  PyRef input;
-  PyRef start_response;
-  PyRef socket;
-};
+// Gunicorn's wording: with the URI while a 500 can still be sent, without it afterwards.
+void log_app_error(const PyException& exc, const http::Request& request, bool headers_sent) {
+  if (headers_sent)
+    log::ErrorLog::get().error("Error handling request\n{}", exc.traceback());
+  else
+    log::ErrorLog::get().error("Error handling request {}\n{}", request.target, exc.traceback());
+}
 
 }  // namespace
 
@@ -84,17 +46,23 @@ struct WsgiHandler::Impl {
     invalid_response_type();
   }
 
-  // After the app failed (Python exception pending): close the result, then answer or give up.
-  RequestOutcome fail(PyObject* result, RequestState& state, const http::RequestHead& request,
-                      const EnvironSummary& summary, PyObject* env, const Clock& clock);
-  void close_result(PyObject* result, const http::RequestHead& request, bool headers_sent,
-                    RequestOutcome& outcome);
-  void log_access(const http::RequestHead& request, const EnvironSummary& summary, PyObject* env,
-                  const http::ResponseWriter& writer, const Clock& clock) const {
+  Progress begin(WsgiCall& call, bool can_pause);
+  Progress run_body(WsgiCall& call, bool can_pause);
+  void fail(WsgiCall& call);
+  void close_result(WsgiCall& call, bool headers_sent);
+  void finalize(WsgiCall& call);
+  void make_objects(WsgiCall& call);
+  void log_access(const WsgiCall& call) const {
     if (access_log == nullptr) return;
-    AccessEntry{
-        request,           summary,          env,        writer.status(), writer.body_bytes_sent(),
-        &writer.headers(), clock.wall_start, clock.start}
+    const http::ResponseSink& response = *call.response_;
+    AccessEntry{*call.request_,
+                call.summary_,
+                call.environ_.get(),
+                response.status(),
+                response.body_bytes_sent(),
+                &response.headers(),
+                call.clock_.wall_start,
+                call.clock_.start}
         .write_to(*access_log);
   }
 
@@ -105,51 +73,137 @@ struct WsgiHandler::Impl {
   ClientSocket sockets;
 };
 
-// Gunicorn's wording: with the URI while a 500 can still be sent, without it afterwards.
-static void log_app_error(const PyException& exc, const http::RequestHead& request,
-                          bool headers_sent) {
-  if (headers_sent)
-    log::ErrorLog::get().error("Error handling request\n{}", exc.traceback());
-  else
-    log::ErrorLog::get().error("Error handling request {}\n{}", request.target, exc.traceback());
+void WsgiHandler::Impl::make_objects(WsgiCall& call) {
+  call.input_ = WsgiInput::create(&call.state_);
+  call.start_response_ = StartResponse::create(&call.state_);
+  if (!call.input_ || !call.start_response_) {
+    PyErr_Clear();
+    throw std::runtime_error("cannot allocate the WSGI request objects");
+  }
+  const ConnectionInfo& conn = *call.conn_;
+  if (conn.cache == nullptr) {
+    call.socket_ = sockets.create(conn.socket_fd, conn.socket_family);
+  } else {
+    if (!conn.cache->socket)
+      conn.cache->socket = sockets.create(conn.socket_fd, conn.socket_family);
+    call.socket_ = conn.cache->socket;
+  }
 }
 
-void WsgiHandler::Impl::close_result(PyObject* result, const http::RequestHead& request,
-                                     bool headers_sent, RequestOutcome& outcome) {
-  if (body.close(result)) return;
-  log_app_error(PyException::fetch(), request, headers_sent);
-  outcome.close_connection = true;
+// The request's Python objects must not reach into it once it is over, even if the app kept
+// references to them (a generator, a thread, a global); post_request runs last, as in Gunicorn's
+// `finally`.
+void WsgiHandler::Impl::finalize(WsgiCall& call) {
+  call.paused_ = false;
+  call.result_.reset();
+  call.cursor_ = BodyCursor{};
+  WsgiInput::detach(call.input_.get());
+  StartResponse::detach(call.start_response_.get());
+  // A cached socket lives on with the connection.
+  if (call.conn_ != nullptr && call.conn_->cache == nullptr) sockets.detach(call.socket_.get());
+  call.input_.reset();
+  call.start_response_.reset();
+  call.socket_.reset();
+  if (call.hook_request_)
+    Hooks::post_request(call.hook_request_.release(), *call.request_, call.environ_.get(),
+                        call.hook_has_response_ ? call.response_ : nullptr);
+  call.environ_.reset();
+  call.state_ = RequestState{};
 }
 
-RequestOutcome WsgiHandler::Impl::fail(PyObject* result, RequestState& state,
-                                       const http::RequestHead& request,
-                                       const EnvironSummary& summary, PyObject* env,
-                                       const Clock& clock) {
+void WsgiHandler::Impl::close_result(WsgiCall& call, bool headers_sent) {
+  if (body.close(call.result_.get())) return;
+  log_app_error(PyException::fetch(), *call.request_, headers_sent);
+  call.outcome_.close_connection = true;
+}
+
+// After the app failed (Python exception pending): close the result, then answer or give up.
+void WsgiHandler::Impl::fail(WsgiCall& call) {
   PyException exc = PyException::fetch();  // before close() can run more Python code
-  http::ResponseWriter& writer = *state.writer;
-  RequestOutcome outcome{true, writer.status_code()};
+  http::ResponseSink& response = *call.response_;
+  call.outcome_ = RequestOutcome{true, response.status_code()};
   // Gunicorn logs the access line in a `finally`: a response cut short still gets one, with
   // the status and the bytes that went out.
-  if (writer.headers_sent()) log_access(request, summary, env, writer, clock);
-  if (result != nullptr) close_result(result, request, writer.headers_sent(), outcome);
+  if (response.headers_sent()) log_access(call);
+  if (call.result_) close_result(call, response.headers_sent());
   // A disconnected client or broken body surfaced in the app as ClientIOError: the worker
   // drops the connection; there is nobody to send a 500 to.
-  if (state.io_error) std::rethrow_exception(state.io_error);
+  if (call.state_.io_error) std::rethrow_exception(call.state_.io_error);
 
-  log_app_error(exc, request, writer.headers_sent());
-  if (writer.headers_sent()) return outcome;  // truncated response: only closing tells the client
-
-  std::string page = http::ResponseWriter::error_page(500, "");
+  log_app_error(exc, *call.request_, response.headers_sent());
+  if (response.headers_sent()) return;  // truncated response: only closing tells the client
   {
     GilRelease unlocked;
-    writer.send_raw(page);
+    response.send_error(500);
   }
-  outcome.status_code = 500;
+  call.outcome_.status_code = 500;
   // Gunicorn logs the error page through a fresh Response that never sent a byte: "500 0".
   if (access_log != nullptr)
-    AccessEntry{request, summary, env, kInternalError, 0, nullptr, clock.wall_start, clock.start}
+    AccessEntry{*call.request_, call.summary_,          call.environ_.get(), kInternalError, 0,
+                nullptr,        call.clock_.wall_start, call.clock_.start}
         .write_to(*access_log);
-  return outcome;
+}
+
+Progress WsgiHandler::Impl::begin(WsgiCall& call, bool can_pause) {
+  const http::Request& request = *call.request_;
+  // Only when a config file set pre_request or post_request: the default path stays free of
+  // extra Python work.
+  if (Hooks::request_hooks_active()) {
+    bool failed = false;
+    call.hook_request_ = PyRef::steal(Hooks::pre_request(request, failed));
+    if (failed) {
+      // Gunicorn: the exception reaches its handle_error(), which logs it and answers 500.
+      call.hook_has_response_ = false;
+      log_app_error(PyException::fetch(), request, /*headers_sent=*/false);
+      call.outcome_ = RequestOutcome{true, 500};
+      GilRelease unlocked;
+      call.response_->send_error(500);
+      return Progress::kDone;
+    }
+  }
+  // Only the access log reads the clocks: without it, no clock calls per request.
+  if (access_log != nullptr)
+    call.clock_ = {std::chrono::system_clock::now(), std::chrono::steady_clock::now()};
+  make_objects(call);
+  call.environ_ =
+      environ.build(request, *call.conn_, {call.input_.get(), call.socket_.get()}, call.summary_);
+
+  PyObject* args[] = {call.environ_.get(), call.start_response_.get()};
+  call.result_ = PyRef::steal(PyObject_Vectorcall(app, args, 2, nullptr));
+  if (!call.result_) {
+    fail(call);
+    return Progress::kDone;
+  }
+  return run_body(call, can_pause);
+}
+
+Progress WsgiHandler::Impl::run_body(WsgiCall& call, bool can_pause) {
+  switch (body.send(call.result_.get(), call.state_, call.cursor_, can_pause)) {
+    case BodyStep::kPaused:
+      call.paused_ = true;
+      return Progress::kPaused;
+    case BodyStep::kFailed:
+      fail(call);
+      return Progress::kDone;
+    case BodyStep::kDone:
+      break;
+  }
+  http::ResponseSink& response = *call.response_;
+  call.outcome_ = RequestOutcome{response.should_close(), response.status_code()};
+  try {
+    GilRelease unlocked;
+    response.finish();
+  } catch (const util::IoError&) {
+    log_access(call);
+    close_result(call, true);
+    throw;
+  }
+  // Gunicorn's order: response complete, access log, then the iterable's close().
+  log_access(call);
+  close_result(call, true);
+  call.outcome_.close_connection = call.outcome_.close_connection || response.should_close() ||
+                                   static_cast<bool>(call.state_.io_error);
+  return Progress::kDone;
 }
 
 WsgiHandler::WsgiHandler(WsgiApp& app, const config::Config& cfg, log::AccessLog* access_log,
@@ -158,75 +212,49 @@ WsgiHandler::WsgiHandler(WsgiApp& app, const config::Config& cfg, log::AccessLog
 
 WsgiHandler::~WsgiHandler() = default;
 
-namespace {
-// post_request runs however handle() ends (Gunicorn calls it in a `finally`).
-struct PostRequestHook {
-  PyObject* req = nullptr;  // owned until handed to post_request
-  const http::RequestHead& request;
-  const http::ResponseWriter* writer;  // null: `resp` is None (the app was never called)
-  PyRef environ;
-  ~PostRequestHook() {
-    if (req != nullptr) Hooks::post_request(req, request, environ.get(), writer);
+Progress WsgiHandler::start(WsgiCall& call, const http::Request& request, http::BodySource& body,
+                            http::ResponseSink& response, const ConnectionInfo& conn,
+                            bool can_pause) {
+  call.request_ = &request;
+  call.response_ = &response;
+  call.conn_ = &conn;
+  call.state_ = RequestState{&response, &body, nullptr};
+  call.hook_has_response_ = true;
+  call.outcome_ = RequestOutcome{};
+  try {
+    const Progress progress = impl_->begin(call, can_pause);
+    if (progress == Progress::kDone) impl_->finalize(call);
+    return progress;
+  } catch (...) {
+    impl_->finalize(call);
+    throw;
   }
-};
-}  // namespace
+}
+
+Progress WsgiHandler::resume(WsgiCall& call) {
+  try {
+    const Progress progress = impl_->run_body(call, /*can_pause=*/true);
+    if (progress == Progress::kDone) impl_->finalize(call);
+    return progress;
+  } catch (...) {
+    impl_->finalize(call);
+    throw;
+  }
+}
+
+void WsgiHandler::abandon(WsgiCall& call) {
+  if (!call.paused_) return;
+  call.outcome_.close_connection = true;
+  impl_->log_access(call);
+  impl_->close_result(call, true);
+  impl_->finalize(call);
+}
 
 void WsgiHandler::release_connection(ConnectionCache& cache) const {
   cache.environ.reset();
   if (!cache.socket) return;
   impl_->sockets.detach(cache.socket.get());
   cache.socket.reset();
-}
-
-RequestOutcome WsgiHandler::handle(const http::RequestHead& request, http::RequestReader& body,
-                                   http::ResponseWriter& writer, const ConnectionInfo& conn) {
-  // Only when a config file set pre_request or post_request: the default path stays free of
-  // extra Python work.
-  PostRequestHook hook{nullptr, request, &writer, PyRef()};
-  if (Hooks::request_hooks_active()) {
-    bool failed = false;
-    hook.req = Hooks::pre_request(request, failed);
-    if (failed) {
-      // Gunicorn: the exception reaches its handle_error(), which logs it and answers 500.
-      hook.writer = nullptr;
-      log_app_error(PyException::fetch(), request, /*headers_sent=*/false);
-      std::string page = http::ResponseWriter::error_page(500, "");
-      GilRelease unlocked;
-      writer.send_raw(page);
-      return RequestOutcome{true, 500};
-    }
-  }
-  // Only the access log reads the clocks: without it, no clock calls per request.
-  Clock clock;
-  if (impl_->access_log != nullptr)
-    clock = {std::chrono::system_clock::now(), std::chrono::steady_clock::now()};
-  RequestState state{&writer, &body, nullptr};
-  RequestObjects objects(state, impl_->sockets, conn);
-  EnvironSummary summary;
-  PyRef env =
-      impl_->environ.build(request, conn, {objects.input.get(), objects.socket.get()}, summary);
-  if (hook.req != nullptr) hook.environ = env;
-
-  PyObject* args[] = {env.get(), objects.start_response.get()};
-  PyRef result = PyRef::steal(PyObject_Vectorcall(impl_->app, args, 2, nullptr));
-  if (!result || !impl_->body.send(result.get(), state))
-    return impl_->fail(result.get(), state, request, summary, env.get(), clock);
-
-  RequestOutcome outcome{writer.should_close(), writer.status_code()};
-  try {
-    GilRelease unlocked;
-    writer.finish();
-  } catch (const util::IoError&) {
-    impl_->log_access(request, summary, env.get(), writer, clock);
-    impl_->close_result(result.get(), request, true, outcome);
-    throw;
-  }
-  // Gunicorn's order: response complete, access log, then the iterable's close().
-  impl_->log_access(request, summary, env.get(), writer, clock);
-  impl_->close_result(result.get(), request, true, outcome);
-  outcome.close_connection =
-      outcome.close_connection || writer.should_close() || static_cast<bool>(state.io_error);
-  return outcome;
 }
 
 }  // namespace gf::python

@@ -117,12 +117,9 @@ TEST(Config, CopiesAreIndependent) {
   EXPECT_EQ(copy.get_int("workers"), 9);
 }
 
-TEST(DerivedSettings, WorkerClassProcNameSendfile) {
+TEST(DerivedSettings, ProcNameSendfile) {
   ScopedEnv sendfile_env("SENDFILE", nullptr);
   Config config;
-  EXPECT_EQ(effective_worker_class(config), "sync");
-  config.set("threads", "4");
-  EXPECT_EQ(effective_worker_class(config), "gthread");
   EXPECT_EQ(effective_proc_name(config), "gunicorn");
   config.set("proc_name", "web");
   EXPECT_EQ(effective_proc_name(config), "web");

@@ -125,21 +125,5 @@ TEST(RefusedInUse, SettingsThatCannotBeIgnoredSafelyStopStartUp) {
   EXPECT_TRUE(unsupported_in_use(config).empty()) << "reported once, as an error";
 }
 
-TEST(UnsupportedInUse, WorkerClassesOtherThanSyncAndGthread) {
-  Config config;
-  config.set("worker_class", "gevent");
-  const auto messages = unsupported_in_use(config);
-  ASSERT_EQ(messages.size(), 1u);
-  EXPECT_NE(messages[0].find("'worker_class' (-k/--worker-class) value 'gevent'"),
-            std::string::npos);
-
-  Config threaded;  // sync with threads > 1 runs gthread, which exists
-  threaded.set("threads", "4");
-  EXPECT_TRUE(unsupported_in_use(threaded).empty());
-  Config gthread;
-  gthread.set("worker_class", "gthread");
-  EXPECT_TRUE(unsupported_in_use(gthread).empty());
-}
-
 }  // namespace
 }  // namespace gf::config

@@ -63,7 +63,8 @@ class ScriptedSource : public util::ByteSource {
 
 class RecordingSink : public util::ByteSink {
  public:
-  void write_all(std::span<const iovec> buffers) override {
+  using util::ByteSink::write_all;
+  void write_all(std::span<const iovec> buffers, const util::SharedBytes*) override {
     ++write_calls;
     for (const iovec& b : buffers) bytes.append(static_cast<const char*>(b.iov_base), b.iov_len);
   }

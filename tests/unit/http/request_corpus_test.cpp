@@ -267,7 +267,7 @@ ConnectionOutcome run_push_parser(const std::string& data, const ParserOptions& 
         }
       }
       request.trailers = parser.trailers();
-      bool keep_alive = request.head.keep_alive;
+      bool keep_alive = request.head.framing.keep_alive;
       outcome.requests.push_back(std::move(request));
       if (!keep_alive) return;
       parser.next_message();
@@ -292,7 +292,7 @@ std::string show(const std::string& s) {
 
 std::string show(const std::vector<HeaderField>& fields) {
   std::string out;
-  for (const auto& f : fields) out += "  " + f.name + ": " + show(f.value) + "\n";
+  for (const auto& f : fields) out += "  " + f.upper_name() + ": " + show(f.value) + "\n";
   return out;
 }
 
@@ -314,8 +314,8 @@ std::optional<std::string> actual_field(const ReadRequest& r, const std::string&
   if (key == "version") return h.protocol();
   if (key == "body") return r.body;
   if (key == "scheme") return h.url_scheme;
-  if (key == "keep-alive") return h.keep_alive ? "yes" : "no";
-  if (key == "expect-continue") return h.expect_continue ? "yes" : "no";
+  if (key == "keep-alive") return h.framing.keep_alive ? "yes" : "no";
+  if (key == "expect-continue") return h.framing.expect_continue ? "yes" : "no";
   if (key == "proxy-protocol") return h.proxy ? h.proxy->protocol : "None";
   if (key == "remote-addr") return h.proxy ? optional_text(h.proxy->client_addr) : "127.0.0.1";
   if (key == "remote-port") return h.proxy ? optional_text(h.proxy->client_port) : "50000";

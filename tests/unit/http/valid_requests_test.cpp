@@ -46,7 +46,7 @@ ConnectionOutcome parse_everywhere(const std::string& raw, const ParserOptions& 
 
 Headers header_pairs(const std::vector<HeaderField>& fields) {
   Headers out;
-  for (const auto& f : fields) out.emplace_back(f.name, f.value);
+  for (const auto& f : fields) out.emplace_back(f.upper_name(), f.value);
   return out;
 }
 
@@ -71,9 +71,9 @@ TEST(ValidRequest, PutWithContentLength) {
   EXPECT_EQ(header_pairs(h.headers), (Headers{{"SERVER", "http://127.0.0.1:5984"},
                                               {"CONTENT-TYPE", "application/json"},
                                               {"CONTENT-LENGTH", "14"}}));
-  EXPECT_EQ(h.body_kind, BodyKind::kLength);
-  EXPECT_EQ(h.content_length, 14u);
-  EXPECT_FALSE(h.keep_alive);
+  EXPECT_EQ(h.framing.body_kind, BodyKind::kLength);
+  EXPECT_EQ(h.framing.content_length, 14u);
+  EXPECT_FALSE(h.framing.keep_alive);
   EXPECT_EQ(h.url_scheme, "http");
   EXPECT_EQ(o.requests[0].body, "{\"nom\": \"nom\"}");
 }
@@ -83,8 +83,8 @@ TEST(ValidRequest, ChunkedWithTrailers) {
       "POST /chunked_w_trailing_headers HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
       "5\r\nhello\r\n6\r\n world\r\n0\r\nVary: *\r\nContent-Type: text/plain\r\n\r\n");
   const RequestHead& h = only_head(o);
-  EXPECT_EQ(h.body_kind, BodyKind::kChunked);
-  EXPECT_TRUE(h.keep_alive);
+  EXPECT_EQ(h.framing.body_kind, BodyKind::kChunked);
+  EXPECT_TRUE(h.framing.keep_alive);
   EXPECT_EQ(o.requests[0].body, "hello world");
   EXPECT_EQ(header_pairs(o.requests[0].trailers),
             (Headers{{"VARY", "*"}, {"CONTENT-TYPE", "text/plain"}}));
@@ -144,7 +144,7 @@ TEST(ValidRequest, PipelinedRequestsStayApart) {
 TEST(ValidRequest, ConnectionCloseEndsThePipeline) {
   auto o = parse_everywhere("GET /a HTTP/1.1\r\nConnection: close\r\n\r\nGET /b HTTP/1.1\r\n\r\n");
   ASSERT_EQ(o.requests.size(), 1u);
-  EXPECT_FALSE(o.requests[0].head.keep_alive);
+  EXPECT_FALSE(o.requests[0].head.framing.keep_alive);
 }
 
 TEST(ValidRequest, TargetForms) {
@@ -241,18 +241,18 @@ TEST(ValidRequest, KeepAliveFollowsGunicornsShouldClose) {
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.head);
-    EXPECT_EQ(only_head(parse_everywhere(c.head)).keep_alive, c.keep_alive);
+    EXPECT_EQ(only_head(parse_everywhere(c.head)).framing.keep_alive, c.keep_alive);
   }
 }
 
 TEST(ValidRequest, ExpectContinueOnlyOnHttp11) {
   auto o =
       parse_everywhere("POST / HTTP/1.1\r\nExpect: 100-Continue\r\nContent-Length: 1\r\n\r\nx");
-  EXPECT_TRUE(only_head(o).expect_continue);
+  EXPECT_TRUE(only_head(o).framing.expect_continue);
   o = parse_everywhere("POST / HTTP/1.0\r\nExpect: 100-continue\r\nContent-Length: 1\r\n\r\nx");
-  EXPECT_FALSE(only_head(o).expect_continue);
+  EXPECT_FALSE(only_head(o).framing.expect_continue);
   o = parse_everywhere("POST / HTTP/1.1\r\nContent-Length: 1\r\n\r\nx");
-  EXPECT_FALSE(only_head(o).expect_continue);
+  EXPECT_FALSE(only_head(o).framing.expect_continue);
 }
 
 TEST(ValidRequest, UrlSchemeFromTrustedProxyOrTls) {
@@ -382,12 +382,12 @@ TEST(ValidRequest, ProxyProtocolV2) {
 
 TEST(ValidRequest, BodyKinds) {
   auto o = parse_everywhere("POST / HTTP/1.1\r\nContent-Length: 0\r\n\r\n");
-  EXPECT_EQ(only_head(o).body_kind, BodyKind::kLength);
+  EXPECT_EQ(only_head(o).framing.body_kind, BodyKind::kLength);
   EXPECT_EQ(o.requests[0].body, "");
   o = parse_everywhere("POST / HTTP/1.1\r\nContent-Length: 007\r\n\r\n1234567");
-  EXPECT_EQ(only_head(o).content_length, 7u);
+  EXPECT_EQ(only_head(o).framing.content_length, 7u);
   o = parse_everywhere("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
-  EXPECT_EQ(only_head(o).body_kind, BodyKind::kNone);
+  EXPECT_EQ(only_head(o).framing.body_kind, BodyKind::kNone);
 }
 
 }  // namespace

@@ -29,9 +29,11 @@ struct Pair {
 };
 
 std::vector<uint64_t> ready(ReadinessSet& set) {
-  std::array<uint64_t, 8> tokens;
-  auto taken = set.take_ready(tokens);
-  return {taken.begin(), taken.end()};
+  std::array<ReadinessSet::Event, 8> events;
+  std::vector<uint64_t> tokens;
+  for (const auto& event : set.take_ready(events))
+    if (event.readable) tokens.push_back(event.token);
+  return tokens;
 }
 
 bool set_is_readable(const ReadinessSet& set) {
@@ -103,7 +105,7 @@ TEST(ReadinessSet, ReportsNoMoreThanAskedAndKeepsTheRest) {
     set.add(pairs[i].ours.get(), i);
     pairs[i].send("x");
   }
-  std::array<uint64_t, 2> two;
+  std::array<ReadinessSet::Event, 2> two;
   EXPECT_EQ(set.take_ready(two).size(), 2u);
   EXPECT_EQ(ready(set).size(), 3u);
 }
@@ -113,6 +115,39 @@ TEST(ReadinessSet, AddingTwiceIsAnError) {
   Pair a;
   set.add(a.ours.get(), 1);
   EXPECT_THROW(set.add(a.ours.get(), 2), std::system_error);
+}
+
+TEST(ReadinessSet, ReportsRoomToWriteOnlyWhileAsked) {
+  ReadinessSet set;
+  Pair a;
+  set.add(a.ours.get(), 3);
+  a.send("x");
+  std::array<ReadinessSet::Event, 8> events;
+  auto first = set.take_ready(events);
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_TRUE(first[0].readable);
+  EXPECT_FALSE(first[0].writable);  // room to write is not watched by default
+
+  // Fill the socket until it takes no more, then ask to hear when it has room again.
+  std::vector<char> block(65536, 'b');
+  while (::send(a.ours.get(), block.data(), block.size(), MSG_NOSIGNAL) > 0) {
+  }
+  set.watch_writable(a.ours.get(), 3, true);
+  for (const auto& event : set.take_ready(events)) EXPECT_FALSE(event.writable);
+  std::vector<char> sink(1 << 20);
+  while (::recv(a.theirs.get(), sink.data(), sink.size(), 0) > 0) {
+  }
+  auto later = set.take_ready(events);
+  ASSERT_EQ(later.size(), 1u);
+  EXPECT_EQ(later[0].token, 3u);
+  EXPECT_TRUE(later[0].writable);
+
+  set.watch_writable(a.ours.get(), 3, false);
+  while (::send(a.ours.get(), block.data(), block.size(), MSG_NOSIGNAL) > 0) {
+  }
+  while (::recv(a.theirs.get(), sink.data(), sink.size(), 0) > 0) {
+  }
+  for (const auto& event : set.take_ready(events)) EXPECT_FALSE(event.writable);
 }
 
 }  // namespace

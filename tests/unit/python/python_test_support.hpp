@@ -1,6 +1,6 @@
 // Shared fixtures for the python/ tests: the interpreter (initialised once per binary), a temp
 // directory of generated app modules on sys.path, fake byte streams, and serve() which runs one
-// raw HTTP request through a real http::RequestReader/ResponseWriter and a WsgiHandler.
+// raw HTTP request through a real http::RequestReader/Http1Response and a WsgiHandler.
 #pragma once
 
 #include <Python.h>
@@ -15,9 +15,9 @@
 #include <vector>
 
 #include "config/config.hpp"
+#include "http/http1_response.hpp"
 #include "http/parser_options.hpp"
 #include "http/request_reader.hpp"
-#include "http/response_writer.hpp"
 #include "python/app/wsgi_app.hpp"
 #include "python/embed/py_ref.hpp"
 #include "python/wsgi/wsgi_handler.hpp"
@@ -135,7 +135,8 @@ struct FileSend {
 // Records everything; send_file() is recorded and its bytes appended (read with pread).
 class CaptureSink : public util::ByteSink {
  public:
-  void write_all(std::span<const iovec> buffers) override {
+  using util::ByteSink::write_all;
+  void write_all(std::span<const iovec> buffers, const util::SharedBytes*) override {
     if (fail) throw util::IoError("Broken pipe");
     for (const iovec& b : buffers) bytes.append(static_cast<const char*>(b.iov_base), b.iov_len);
   }
@@ -181,7 +182,7 @@ inline Exchange serve(WsgiHandler& handler, const std::string& raw,
   }
   CaptureSink sink;
   sink.fail = options.sink_fails;
-  http::ResponseWriter writer(sink, *head, /*force_close=*/false);
+  http::Http1Response writer(sink, *head, /*force_close=*/false);
   ConnectionInfo conn;
   conn.peer = &options.peer;
   conn.server_name = options.server_name;
@@ -189,7 +190,9 @@ inline Exchange serve(WsgiHandler& handler, const std::string& raw,
   conn.socket_fd = options.socket_fd;
   conn.socket_family = AF_INET;
   try {
-    out.outcome = handler.handle(*head, reader, writer, conn);
+    WsgiCall call;
+    handler.start(call, *head, reader, writer, conn, /*can_pause=*/false);
+    out.outcome = call.outcome();
   } catch (const std::exception& e) {
     out.thrown = e.what();
     if (out.thrown.empty()) out.thrown = "exception";

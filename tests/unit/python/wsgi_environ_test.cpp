@@ -262,12 +262,9 @@ TEST_F(EnvironTest, GunicornSocketWrapsADuplicateOfTheClientFd) {
   ::close(fds[1]);
 }
 
-TEST(EnvironHelpers, PercentDecodeAndHostSplit) {
-  EXPECT_EQ(WsgiEnviron::percent_decode("/%41%2f%2F%zz%4"), "/A//%zz%4");
-  EXPECT_EQ(WsgiEnviron::percent_decode("%"), "%");
-  EXPECT_EQ(WsgiEnviron::split_host("h:81"), std::make_pair(std::string("h"), std::string("81")));
-  EXPECT_EQ(WsgiEnviron::split_host("h"), std::make_pair(std::string("h"), std::string()));
+TEST(EnvironHelpers, HeaderKeysNamedLikeGunicorn) {
   EXPECT_EQ(HeaderKeys::environ_name("X-FOO-BAR"), "HTTP_X_FOO_BAR");
+  EXPECT_EQ(HeaderKeys::environ_name("X-Foo-bar"), "HTTP_X_FOO_BAR");  // names as received
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-#include "net/socket_stream.hpp"
+#include "net/blocking_stream.hpp"
 
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "net/listener.hpp"
+#include "net/plain_transport.hpp"
 #include "util/unique_fd.hpp"
 
 namespace gf::net {
@@ -44,11 +45,11 @@ TEST(SetIoTimeouts, AcceptedSocketsInheritTheListenersTimeouts) {
   }
 }
 
-TEST(SocketStream, WritesEveryBufferAndReadsItBack) {
+TEST(BlockingStream, WritesEveryBufferAndReadsItBack) {
   int fds[2];
   ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM, 0, fds), 0);
-  util::UniqueFd a(fds[0]), b(fds[1]);
-  SocketStream writer(a.get()), reader(b.get());
+  PlainTransport a(fds[0]), b(fds[1]);
+  BlockingStream writer(a), reader(b);
   std::string head = "HTTP/1.1 200 OK\r\n\r\n", body(100000, 'x');
   iovec iov[2] = {{head.data(), head.size()}, {body.data(), body.size()}};
   std::string received;
@@ -65,23 +66,38 @@ TEST(SocketStream, WritesEveryBufferAndReadsItBack) {
   EXPECT_EQ(received, head + body);
 }
 
-TEST(SocketStream, ReadReportsEndOfStreamAsZero) {
+TEST(BlockingStream, ReadReportsEndOfStreamAsZero) {
   int fds[2];
   ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM, 0, fds), 0);
-  util::UniqueFd a(fds[0]), b(fds[1]);
-  a.reset();
+  ::close(fds[0]);
+  PlainTransport b(fds[1]);
   char buf[16];
-  EXPECT_EQ(SocketStream(b.get()).read_some(buf), 0u);
+  EXPECT_EQ(BlockingStream(b).read_some(buf), 0u);
 }
 
-TEST(SocketStream, WriteToClosedPeerThrowsIoError) {
+TEST(BlockingStream, WriteToClosedPeerThrowsIoError) {
   int fds[2];
   ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM, 0, fds), 0);
-  util::UniqueFd a(fds[0]), b(fds[1]);
-  b.reset();
+  ::close(fds[1]);
+  PlainTransport a(fds[0]);
   std::string data = "hello";
   iovec iov{data.data(), data.size()};
-  EXPECT_THROW(SocketStream(a.get()).write_all({&iov, 1}), util::IoError);
+  EXPECT_THROW(BlockingStream(a).write_all({&iov, 1}), util::IoError);
+}
+
+TEST(BlockingStream, NonBlockingReadWaitsThenTimesOut) {
+  int fds[2];
+  ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, fds), 0);
+  PlainTransport a(fds[0]), b(fds[1]);
+  int ticks = 0;
+  WaitPolicy waits;
+  waits.read_timeout_ms = 50;
+  waits.tick = [](void* context) { ++*static_cast<int*>(context); };
+  waits.tick_context = &ticks;
+  char buf[16];
+  EXPECT_THROW(BlockingStream(b, waits).read_some(buf), util::IoTimeout);
+  ASSERT_EQ(::send(fds[0], "hi", 2, 0), 2);
+  EXPECT_EQ(BlockingStream(b, waits).read_some(buf), 2u);
 }
 
 }  // namespace

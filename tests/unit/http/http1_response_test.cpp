@@ -1,8 +1,10 @@
-// ResponseWriter output, byte for byte, with a fixed Date.
-#include "http/response_writer.hpp"
+// Http1Response output (policy + HTTP/1 serializer), byte for byte, with a fixed Date.
+#include "http/http1_response.hpp"
 
 #include <gtest/gtest.h>
 
+#include "http/error_page.hpp"
+#include "http/http1_serializer.hpp"
 #include "http_test_support.hpp"
 
 namespace gf::http {
@@ -21,7 +23,7 @@ RequestHead request(std::string method = "GET", int minor = 1, bool keep_alive =
   head.method = std::move(method);
   head.version_major = 1;
   head.version_minor = minor;
-  head.keep_alive = keep_alive;
+  head.framing.keep_alive = keep_alive;
   return head;
 }
 
@@ -31,7 +33,7 @@ struct Fixture {
   RecordingSink sink;
   HttpDate date{&fixed_clock};
   RequestHead req;
-  ResponseWriter writer;
+  Http1Response writer;
 };
 
 TEST(HttpDate, FormatsImfFixdate) {
@@ -41,7 +43,7 @@ TEST(HttpDate, FormatsImfFixdate) {
   EXPECT_EQ(date.now(), "Sun, 06 Nov 1994 08:49:37 GMT");
 }
 
-TEST(ResponseWriter, ContentLengthResponseHeadAndBodyInOneWrite) {
+TEST(Http1Response, ContentLengthResponseHeadAndBodyInOneWrite) {
   Fixture f(request());
   f.writer.start("200 OK", {{"Content-Type", "text/plain"}, {"Content-Length", "5"}});
   EXPECT_FALSE(f.writer.headers_sent());
@@ -56,7 +58,7 @@ TEST(ResponseWriter, ContentLengthResponseHeadAndBodyInOneWrite) {
   EXPECT_EQ(f.writer.status_code(), 200);
 }
 
-TEST(ResponseWriter, ChunkedWhenNoLengthOnHttp11) {
+TEST(Http1Response, ChunkedWhenNoLengthOnHttp11) {
   Fixture f(request());
   f.writer.start("200 OK", {{"X-A", "1"}});
   f.writer.write("");  // ignored, head still pending
@@ -73,7 +75,7 @@ TEST(ResponseWriter, ChunkedWhenNoLengthOnHttp11) {
   EXPECT_EQ(f.writer.body_bytes_sent(), 22u);
 }
 
-TEST(ResponseWriter, ChunkedEvenWhenClosing) {
+TEST(Http1Response, ChunkedEvenWhenClosing) {
   Fixture f(request(), /*force_close=*/true);
   f.writer.start("200 OK", {});
   f.writer.finish();
@@ -83,7 +85,7 @@ TEST(ResponseWriter, ChunkedEvenWhenClosing) {
   EXPECT_TRUE(f.writer.should_close());
 }
 
-TEST(ResponseWriter, Http10WithoutLengthClosesAndStreams) {
+TEST(Http1Response, Http10WithoutLengthClosesAndStreams) {
   Fixture f(request("GET", 0, /*keep_alive=*/true));
   f.writer.start("200 OK", {});
   f.writer.write("abc");
@@ -92,7 +94,7 @@ TEST(ResponseWriter, Http10WithoutLengthClosesAndStreams) {
   EXPECT_TRUE(f.writer.should_close());
 }
 
-TEST(ResponseWriter, ContentLengthTruncatesExtraBytes) {
+TEST(Http1Response, ContentLengthTruncatesExtraBytes) {
   Fixture f(request());
   f.writer.start("200 OK", {{"Content-Length", "4"}});
   f.writer.write("ab");
@@ -104,7 +106,7 @@ TEST(ResponseWriter, ContentLengthTruncatesExtraBytes) {
   EXPECT_EQ(f.writer.body_bytes_sent(), 4u);
 }
 
-TEST(ResponseWriter, HeadKeepsContentLengthDropsBody) {
+TEST(Http1Response, HeadKeepsContentLengthDropsBody) {
   Fixture f(request("HEAD"));
   f.writer.start("200 OK", {{"Content-Length", "5"}});
   f.writer.write("hello");
@@ -115,7 +117,7 @@ TEST(ResponseWriter, HeadKeepsContentLengthDropsBody) {
   EXPECT_EQ(f.writer.body_bytes_sent(), 0u);
 }
 
-TEST(ResponseWriter, NoContentDropsLengthAndBody) {
+TEST(Http1Response, NoContentDropsLengthAndBody) {
   Fixture f(request());
   f.writer.start("204 No Content", {{"Content-Length", "5"}, {"X", "y"}});
   f.writer.write("hello");
@@ -125,7 +127,7 @@ TEST(ResponseWriter, NoContentDropsLengthAndBody) {
   EXPECT_FALSE(f.writer.should_close());
 }
 
-TEST(ResponseWriter, NotModifiedKeepsLengthWithoutBody) {
+TEST(Http1Response, NotModifiedKeepsLengthWithoutBody) {
   Fixture f(request());
   f.writer.start("304 Not Modified", {{"Content-Length", "5"}});
   f.writer.finish();
@@ -133,7 +135,7 @@ TEST(ResponseWriter, NotModifiedKeepsLengthWithoutBody) {
                               "Connection: keep-alive\r\nContent-Length: 5\r\n\r\n");
 }
 
-TEST(ResponseWriter, HopByHopAndOwnHeadersDropped) {
+TEST(Http1Response, HopByHopAndOwnHeadersDropped) {
   Fixture f(request());
   f.writer.start("101 Switching Protocols", {{"Connection", "Upgrade"},
                                              {"Upgrade", "websocket"},
@@ -155,7 +157,7 @@ TEST(ResponseWriter, HopByHopAndOwnHeadersDropped) {
   EXPECT_EQ(f.writer.headers()[1].value, "padded");
 }
 
-TEST(ResponseWriter, ClosesWhenRequestSaysSo) {
+TEST(Http1Response, ClosesWhenRequestSaysSo) {
   Fixture f(request("GET", 1, /*keep_alive=*/false));
   f.writer.start("200 OK", {{"Content-Length", "0"}});
   f.writer.finish();
@@ -164,7 +166,7 @@ TEST(ResponseWriter, ClosesWhenRequestSaysSo) {
   EXPECT_TRUE(f.writer.should_close());
 }
 
-TEST(ResponseWriter, InvalidStatusOrHeadersRejectedBeforeAnythingIsSent) {
+TEST(Http1Response, InvalidStatusOrHeadersRejectedBeforeAnythingIsSent) {
   const std::vector<std::string> bad_statuses = {
       "", "20", "abc OK", "2000 OK", "200\r\nX: y", std::string("200 O\0K", 7), "200 OK\n"};
   for (const auto& status : bad_statuses) {
@@ -190,7 +192,7 @@ TEST(ResponseWriter, InvalidStatusOrHeadersRejectedBeforeAnythingIsSent) {
   EXPECT_NO_THROW(ok.writer.start("200", {{"X", "caf\xc3\xa9\tz"}}));
 }
 
-TEST(ResponseWriter, StartAgainReplacesStatusUntilHeadersSent) {
+TEST(Http1Response, StartAgainReplacesStatusUntilHeadersSent) {
   Fixture f(request());
   f.writer.start("200 OK", {{"X", "1"}});
   f.writer.start("500 Internal Server Error", {{"Content-Length", "2"}});
@@ -201,7 +203,7 @@ TEST(ResponseWriter, StartAgainReplacesStatusUntilHeadersSent) {
   EXPECT_THROW(f.writer.start("200 OK", {}), InvalidResponse);
 }
 
-TEST(ResponseWriter, SendFileFramesChunksAndTruncates) {
+TEST(Http1Response, SendFileFramesChunksAndTruncates) {
   Fixture f(request());
   f.writer.start("200 OK", {});
   f.writer.send_file(7, 100, 26);
@@ -219,7 +221,7 @@ TEST(ResponseWriter, SendFileFramesChunksAndTruncates) {
   EXPECT_EQ(g.writer.body_bytes_sent(), 10u);
 }
 
-TEST(ResponseWriter, WriteBeforeStartIsRejected) {
+TEST(Http1Response, WriteBeforeStartIsRejected) {
   Fixture f(request());
   EXPECT_THROW(f.writer.write("x"), InvalidResponse);
 }
@@ -230,26 +232,26 @@ TEST(ErrorPage, ExactBytesOfGunicornsWriteError) {
       "    <h1><p>Bad Request</p></h1>\n    Invalid Request Line &#x27;&lt;x&gt; &amp; "
       "&quot;&#x27;\n"
       "  </body>\n</html>\n";
-  EXPECT_EQ(ResponseWriter::error_page(400, "Invalid Request Line '<x> & \"'"),
+  EXPECT_EQ(error_page(400, "Invalid Request Line '<x> & \"'"),
             "HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Type: text/html\r\n"
             "Content-Length: " +
                 std::to_string(html.size()) + "\r\n\r\n" + html);
 }
 
 TEST(ErrorPage, ReasonsAndGunicornQuirks) {
-  EXPECT_EQ(ResponseWriter::reason_phrase(403), "Forbidden");
-  EXPECT_EQ(ResponseWriter::reason_phrase(404), "Not Found");
-  EXPECT_EQ(ResponseWriter::reason_phrase(417), "Expectation Failed");
-  EXPECT_EQ(ResponseWriter::reason_phrase(431), "Request Header Fields Too Large");
-  EXPECT_EQ(ResponseWriter::reason_phrase(500), "Internal Server Error");
-  EXPECT_TRUE(ResponseWriter::error_page(501, "x").starts_with("HTTP/1.1 501 Bad Request\r\n"));
-  EXPECT_EQ(ResponseWriter::continue_line(), "HTTP/1.1 100 Continue\r\n\r\n");
+  EXPECT_EQ(reason_phrase(403), "Forbidden");
+  EXPECT_EQ(reason_phrase(404), "Not Found");
+  EXPECT_EQ(reason_phrase(417), "Expectation Failed");
+  EXPECT_EQ(reason_phrase(431), "Request Header Fields Too Large");
+  EXPECT_EQ(reason_phrase(500), "Internal Server Error");
+  EXPECT_TRUE(error_page(501, "x").starts_with("HTTP/1.1 501 Bad Request\r\n"));
+  EXPECT_EQ(http1::kContinue, "HTTP/1.1 100 Continue\r\n\r\n");
 }
 
 TEST(ErrorPage, MessagesWordedLikeHandleError) {
   auto message = [](const char* raw, ParserOptions options = {}) {
     auto o = testing::run_requests(raw, options, {}, testing::Split::kWhole);
-    return ResponseWriter::error_page_message(RequestError(o.status, o.kind, o.message));
+    return error_page_message(RequestError(o.status, o.kind, o.message));
   };
   EXPECT_EQ(message("GET\r\n\r\n"), "Invalid Request Line 'Invalid HTTP request line: 'GET''");
   EXPECT_EQ(message("get / HTTP/1.1\r\n\r\n"), "Invalid Method 'Invalid HTTP method: 'get''");
@@ -270,9 +272,9 @@ TEST(ErrorPage, MessagesWordedLikeHandleError) {
             "Unable to comply with expectation: '200-ok'");
   EXPECT_EQ(message("GET / HTTP/1.1\r\nTransfer-Encoding: x\r\n\r\n"),
             "Unsupported transfer coding: 'x'");
-  EXPECT_EQ(ResponseWriter::error_page_message(RequestError(403, "ForbiddenProxyRequest", "x")),
+  EXPECT_EQ(error_page_message(RequestError(403, "ForbiddenProxyRequest", "x")),
             "Request forbidden");
-  EXPECT_EQ(ResponseWriter::error_page_message(RequestError(500, "InvalidProxyHeader", "x")), "");
+  EXPECT_EQ(error_page_message(RequestError(500, "InvalidProxyHeader", "x")), "");
 }
 
 }  // namespace

@@ -1,0 +1,105 @@
+// HTTP/1 on one engine connection: reads and parses requests (keep-alive, pipelining, "100
+// Continue", the header/body/keep-alive timeouts), rejects malformed ones with Gunicorn's error
+// pages, hands each complete request to the application side, and after its response keeps the
+// connection, closes it, or lingers so that no reset destroys what was sent. No I/O of its own:
+// the engine moves the bytes. A worker type derives from it to say who runs the application.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+
+#include "engine/connection.hpp"
+#include "engine/protocol.hpp"
+#include "http/parser_options.hpp"
+#include "http/request.hpp"
+#include "http/request_reader.hpp"
+#include "net/blocking_stream.hpp"
+
+namespace gf::http {
+
+class Http1Session : public engine::Protocol {
+ public:
+  struct Settings {
+    const ParserOptions* parser = nullptr;
+    int64_t keepalive_ns = 0;  // between requests (0: no keep-alive wait)
+    int64_t header_ns = 0;     // from the first byte of a head to its end
+    int64_t body_ns = 0;       // between two pieces of a body, before the application runs
+    // Body bytes received before the application runs; beyond, it reads from the connection
+    // itself (waiting at most the body timeout per read). Typical forms and JSON bodies fit.
+    size_t prefetch_bytes = 64 * 1024;
+    // The application's own reads and writes on the connection (timeouts, heartbeat).
+    net::WaitPolicy app_waits;
+  };
+
+  // How a request ended, as the application side reports it.
+  struct Ending {
+    bool keep_alive = false;  // serve the next request on this connection
+    bool abort = false;       // the client stalled past a timeout: reset, do not linger
+  };
+
+  Http1Session(engine::Connection& connection, const Settings& settings, const PeerInfo& peer);
+
+  // The request being served (valid from run_request() until request_done()).
+  const RequestHead& head() const { return *head_; }
+  RequestReader& reader() { return reader_; }
+  engine::Connection& connection() { return connection_; }
+  const PeerInfo& peer() const { return peer_; }
+
+  // On the loop's thread, after the application side ran (or resumed) the request: the response
+  // is complete (or given up) ...
+  void request_done(Ending ending);
+  // ... or it is congested: resume_response() follows once the client has caught up.
+  void response_paused();
+
+ protected:
+  // A request is ready: its head parsed and its body received up to the prefetch bound. Run
+  // the application now, or lend the connection to another thread; either way end with
+  // request_done() or response_paused() on the loop's thread.
+  virtual void run_request() = 0;
+  // The client caught up with a paused response: go on with it, as run_request() does.
+  virtual void resume_response() = 0;
+  // The connection ends while a response is paused (client gone, stalled, worker ending).
+  virtual void abandon_response() = 0;
+  // The connection ends: release what the application side keeps for it.
+  virtual void release() {}
+
+ private:
+  enum class Phase {
+    kIdle,      // keep-alive: waiting for the first byte of the next request
+    kHead,      // receiving a request head
+    kBody,      // head parsed; receiving the body (up to the prefetch bound)
+    kInApp,     // the application is running the request (maybe on another thread)
+    kPaused,    // the response waits for the client to take what is queued
+    kFlushing,  // the response is complete, part of it still queued
+  };
+  enum class After { kKeepAlive, kClose, kLinger, kAbort };
+
+  // engine::Protocol
+  std::span<char> input_space() override { return reader_.receive_space(); }
+  void on_input(size_t n) override;
+  void on_input_end() override;
+  void on_drained() override;
+  void on_deadline() override;
+  void on_close() override;
+
+  void advance();
+  void serve();
+  void reject(const RequestError& error);
+  bool send_interim(std::string_view bytes);
+  void finish(After after);
+  void complete(After after);
+  void enter(Phase phase, int64_t timeout_ns);
+
+  engine::Connection& connection_;
+  const Settings& settings_;
+  PeerInfo peer_;
+  net::BlockingStream app_stream_;  // the application side's reads beyond the prefetch
+  RequestReader reader_;
+  std::optional<RequestHead> head_;
+  Phase phase_ = Phase::kHead;
+  After after_flush_ = After::kClose;
+  bool continue_sent_ = false;  // "100 Continue" already went out for this request
+  bool advancing_ = false;      // advance() is on the stack: it serves what follows itself
+};
+
+}  // namespace gf::http
