@@ -1,0 +1,274 @@
+// The connection engine driven by hand: bytes in, bytes out, back-pressure, deadlines, the
+// connection cap, lingering closes and the graceful stop - with fakes, no sockets.
+#include "engine/engine.hpp"
+
+#include <gtest/gtest.h>
+
+#include "engine_fakes.hpp"
+
+namespace gf::engine {
+namespace {
+
+using testing::FakeReactor;
+using testing::open;
+using testing::sends;
+using testing::Wire;
+
+constexpr int64_t kSecond = 1'000'000'000;
+
+EngineLimits limits(size_t max_connections = 10) {
+  EngineLimits l;
+  l.max_connections = max_connections;
+  l.graceful_ns = 5 * kSecond;
+  l.linger_ns = 2 * kSecond;
+  l.write_timeout_ns = 3 * kSecond;
+  l.output.high_water = 1000;
+  l.output.low_water = 100;
+  return l;
+}
+
+TEST(Engine, ReadsWhatCameWithTheConnectionAtOnceThenWaits) {
+  FakeReactor reactor;
+  Engine engine(reactor, limits());
+  Wire wire = sends("hello");
+  auto [c, protocol] = open(engine, wire);
+  EXPECT_EQ(protocol->received, "hello");
+  // The read came back short: the engine waits for readiness instead of reading again.
+  EXPECT_EQ(wire.reads, 1);
+  EXPECT_EQ(reactor.watches, std::vector<bool>{false});  // registered once, input only
+  wire.input = " world";
+  engine.on_readable(*c);
+  EXPECT_EQ(protocol->received, "hello world");
+  EXPECT_EQ(reactor.watches.size(), 1u);  // never registered again
+}
+
+TEST(Engine, MoreInputThanOneReadIsReadOnANextTurn) {
+  FakeReactor reactor;
+  Engine engine(reactor, limits());
+  Wire wire = sends(std::string(100, 'a'));
+  auto [c, protocol] = open(engine, wire, /*space=*/64);
+  EXPECT_EQ(protocol->received.size(), 64u);  // a full buffer: maybe more is waiting
+  EXPECT_EQ(reactor.deferred_scheduled, 1);
+  engine.run_deferred();
+  EXPECT_EQ(protocol->received.size(), 100u);
+}
+
+TEST(Engine, WhatTheSocketTakesGoesOutAtOnceTheRestWhenWritable) {
+  FakeReactor reactor;
+  Engine engine(reactor, limits());
+  Wire wire = sends("x", 3);
+  auto [c, protocol] = open(engine, wire, 64, [](Connection& conn) {
+    conn.output().write_bytes("response");
+    conn.want_input();
+  });
+  EXPECT_EQ(wire.output, "res");
+  EXPECT_EQ(c->output().pending(), 5u);
+  EXPECT_TRUE(c->watching_writes);  // queued bytes: the engine waits for room
+  wire.room = SIZE_MAX;
+  engine.on_writable(*c);
+  EXPECT_EQ(wire.output, "response");
+  EXPECT_FALSE(c->watching_writes);  // nothing queued: no more write interest
+}
+
+TEST(Engine, BackPressureCongestsAboveHighWaterAndReportsTheDrainAtLowWater) {
+  FakeReactor reactor;
+  Engine engine(reactor, limits());
+  Wire wire = sends("x", 0);  // a client that takes nothing yet
+  auto [c, protocol] = open(engine, wire, 64, [](Connection&) {});
+  Output& out = c->output();
+  out.write_bytes(std::string(600, 'a'));
+  EXPECT_FALSE(out.congested());
+  out.write_bytes(std::string(600, 'b'));
+  EXPECT_TRUE(out.congested());  // 1200 queued > 1000: the producer should pause
+  c->notify_when_drained(limits().output.low_water);
+  EXPECT_EQ(protocol->drained, 0);
+  EXPECT_TRUE(c->watching_writes);
+
+  wire.room = 700;  // the client takes some: 500 left, still above the low-water mark
+  engine.on_writable(*c);
+  EXPECT_EQ(out.pending(), 500u);
+  EXPECT_EQ(protocol->drained, 0);
+  EXPECT_FALSE(out.congested());
+
+  wire.room = 450;  // 50 left: at most low water
+  engine.on_writable(*c);
+  EXPECT_EQ(protocol->drained, 1);
+  EXPECT_EQ(wire.output, std::string(600, 'a') + std::string(550, 'b'));
+}
+
+TEST(Engine, AClientThatStopsReadingIsResetAtTheWriteTimeout) {
+  FakeReactor reactor;
+  Engine engine(reactor, limits());
+  Wire wire = sends("x", 10);
+  auto [c, protocol] = open(engine, wire, 64, [](Connection& conn) {
+    conn.output().write_bytes(std::string(100, 'z'));
+    conn.notify_when_drained(0);
+  });
+  reactor.now += 2 * kSecond;
+  engine.sweep();
+  EXPECT_EQ(protocol->closes, 0);
+  wire.room = 10;  // progress restarts the clock
+  engine.on_writable(*c);
+  reactor.now += 2 * kSecond;
+  engine.sweep();
+  EXPECT_EQ(protocol->closes, 0);
+  reactor.now += 2 * kSecond;  // 4 s without progress > 3 s
+  engine.sweep();
+  EXPECT_EQ(protocol->closes, 1);
+  EXPECT_TRUE(wire.reset);
+  EXPECT_TRUE(wire.closed);
+}
+
+TEST(Engine, DeadlinesExpireInTheSweepButNotWhileLent) {
+  FakeReactor reactor;
+  Engine engine(reactor, limits());
+  Wire wire = sends("x");
+  auto [c, protocol] = open(engine, wire, 64, [](Connection& conn) {
+    conn.set_deadline(5 * kSecond);
+    conn.want_input();
+  });
+  reactor.now += 4 * kSecond;
+  engine.sweep();
+  EXPECT_EQ(protocol->deadlines, 0);
+  c->lend();  // an application thread has it
+  reactor.now += 4 * kSecond;
+  engine.sweep();
+  EXPECT_EQ(protocol->deadlines, 0);
+  c->restore();
+  engine.sweep();
+  EXPECT_EQ(protocol->deadlines, 1);
+  EXPECT_EQ(protocol->closes, 1);
+}
+
+TEST(Engine, EventsWhileLentAreKeptForLater) {
+  FakeReactor reactor;
+  Engine engine(reactor, limits());
+  Wire wire = sends("a");
+  bool lend_next = true;
+  auto [c, protocol] = open(engine, wire, 64, [&](Connection& conn) {
+    if (lend_next) {
+      conn.lend();
+      lend_next = false;
+    } else {
+      conn.want_input();
+    }
+  });
+  wire.input = "b";
+  engine.on_readable(*c);  // lent: nothing is read now, but the news is kept
+  EXPECT_EQ(protocol->received, "a");
+  c->restore();
+  c->want_input();  // not known to be drained: read on the next turn
+  engine.run_deferred();
+  EXPECT_EQ(protocol->received, "ab");
+}
+
+TEST(Engine, TheConnectionCapPausesAndResumesAccepting) {
+  FakeReactor reactor;
+  Engine engine(reactor, limits(/*max_connections=*/2));
+  Wire one = sends("1"), two = sends("2");
+  auto first = open(engine, one);
+  EXPECT_TRUE(engine.accepting());
+  open(engine, two);
+  EXPECT_FALSE(engine.accepting());
+  EXPECT_FALSE(reactor.accepting);
+  first.connection->close();
+  EXPECT_TRUE(engine.accepting());
+  EXPECT_TRUE(reactor.accepting);
+  EXPECT_EQ(engine.connection_count(), 1u);
+}
+
+TEST(Engine, LingerHalfClosesAndDiscardsUntilTheClientCloses) {
+  FakeReactor reactor;
+  Engine engine(reactor, limits());
+  Wire wire = sends("request");
+  auto [c, protocol] = open(engine, wire, 64, [](Connection& conn) { conn.linger(); });
+  EXPECT_TRUE(wire.shut_down);
+  EXPECT_FALSE(wire.closed);
+  wire.input = "more the client sent meanwhile";
+  engine.on_readable(*c);
+  EXPECT_EQ(protocol->received, "request");  // discarded, never given to the protocol
+  EXPECT_FALSE(wire.closed);
+  wire.input_ended = true;
+  engine.on_readable(*c);
+  EXPECT_TRUE(wire.closed);
+  EXPECT_FALSE(wire.reset);
+}
+
+TEST(Engine, ALingerThatOutlastsItsTimeIsClosed) {
+  FakeReactor reactor;
+  Engine engine(reactor, limits());
+  Wire wire = sends("x");
+  open(engine, wire, 64, [](Connection& conn) { conn.linger(); });
+  reactor.now += 3 * kSecond;
+  engine.sweep();
+  EXPECT_TRUE(wire.closed);
+}
+
+TEST(Engine, TheEndOfInputReachesTheProtocol) {
+  FakeReactor reactor;
+  Engine engine(reactor, limits());
+  Wire wire = sends("bye", SIZE_MAX, true);
+  auto [c, protocol] = open(engine, wire);
+  EXPECT_EQ(protocol->received, "bye");
+  engine.on_readable(*c);
+  EXPECT_TRUE(protocol->ended);
+  EXPECT_TRUE(wire.closed);
+}
+
+TEST(Engine, GracefulStopWaitsForConnectionsThenStops) {
+  FakeReactor reactor;
+  Engine engine(reactor, limits());
+  Wire one = sends("1"), two = sends("2");
+  auto first = open(engine, one);
+  auto second = open(engine, two);
+  engine.begin_stop();
+  EXPECT_FALSE(engine.accepting());
+  EXPECT_FALSE(reactor.accepting);
+  EXPECT_EQ(first.protocol->stops, 1);
+  EXPECT_EQ(second.protocol->stops, 1);
+  EXPECT_FALSE(reactor.stopped);
+  first.connection->close();
+  EXPECT_FALSE(reactor.stopped);
+  second.connection->close();
+  EXPECT_TRUE(reactor.stopped);  // the last one gone
+  EXPECT_FALSE(reactor.accepting);  // never resumed while stopping
+}
+
+TEST(Engine, GracefulStopEndsAtTheGracefulTimeout) {
+  FakeReactor reactor;
+  Engine engine(reactor, limits());
+  Wire wire = sends("1");
+  auto opened = open(engine, wire);
+  engine.begin_stop();
+  reactor.now += 4 * kSecond;
+  engine.sweep();
+  EXPECT_FALSE(reactor.stopped);
+  reactor.now += 2 * kSecond;
+  engine.sweep();
+  EXPECT_TRUE(reactor.stopped);
+  engine.close_all(/*including_lent=*/true);
+  EXPECT_EQ(opened.protocol->closes, 1);
+}
+
+TEST(Engine, AStopWithNoConnectionsEndsAtOnce) {
+  FakeReactor reactor;
+  Engine engine(reactor, limits());
+  engine.begin_stop();
+  EXPECT_TRUE(reactor.stopped);
+}
+
+TEST(Engine, AClosedConnectionIsForgottenAndItsProtocolToldOnce) {
+  FakeReactor reactor;
+  Engine engine(reactor, limits());
+  Wire wire = sends("x");
+  auto [c, protocol] = open(engine, wire);
+  c->close();
+  c->close();
+  EXPECT_EQ(protocol->closes, 1);
+  EXPECT_EQ(reactor.forgotten, 1);
+  EXPECT_TRUE(c->closed());  // still safe to look at until the next turn
+  EXPECT_EQ(engine.connection_count(), 0u);
+}
+
+}  // namespace
+}  // namespace gf::engine
