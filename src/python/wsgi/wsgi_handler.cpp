@@ -46,6 +46,19 @@ struct WsgiHandler::Impl {
     invalid_response_type();
   }
 
+  // Runs `step`; once the call is over (done, or an exception on its way out) its objects are
+  // let go and post_request runs.
+  template <typename Step>
+  Progress finalized_when_done(WsgiCall& call, Step&& step) {
+    try {
+      const Progress progress = step();
+      if (progress == Progress::kDone) finalize(call);
+      return progress;
+    } catch (...) {
+      finalize(call);
+      throw;
+    }
+  }
   Progress begin(WsgiCall& call, bool can_pause);
   Progress run_body(WsgiCall& call, bool can_pause);
   void fail(WsgiCall& call);
@@ -221,25 +234,11 @@ Progress WsgiHandler::start(WsgiCall& call, const http::Request& request, http::
   call.state_ = RequestState{&response, &body, nullptr};
   call.hook_has_response_ = true;
   call.outcome_ = RequestOutcome{};
-  try {
-    const Progress progress = impl_->begin(call, can_pause);
-    if (progress == Progress::kDone) impl_->finalize(call);
-    return progress;
-  } catch (...) {
-    impl_->finalize(call);
-    throw;
-  }
+  return impl_->finalized_when_done(call, [&] { return impl_->begin(call, can_pause); });
 }
 
 Progress WsgiHandler::resume(WsgiCall& call) {
-  try {
-    const Progress progress = impl_->run_body(call, /*can_pause=*/true);
-    if (progress == Progress::kDone) impl_->finalize(call);
-    return progress;
-  } catch (...) {
-    impl_->finalize(call);
-    throw;
-  }
+  return impl_->finalized_when_done(call, [&] { return impl_->run_body(call, /*can_pause=*/true); });
 }
 
 void WsgiHandler::abandon(WsgiCall& call) {

@@ -27,9 +27,18 @@ EngineLimits limits(size_t max_connections = 10) {
   return l;
 }
 
-TEST(Engine, ReadsWhatCameWithTheConnectionAtOnceThenWaits) {
+class EngineTest : public ::testing::Test {
+ protected:
+  // Lets the fake clock run on by `seconds` and sweeps.
+  void sweep_after(int64_t seconds) {
+    reactor.now += seconds * kSecond;
+    engine.sweep();
+  }
   FakeReactor reactor;
-  Engine engine(reactor, limits());
+  Engine engine{reactor, limits()};
+};
+
+TEST_F(EngineTest, ReadsWhatCameWithTheConnectionAtOnceThenWaits) {
   Wire wire = sends("hello");
   auto [c, protocol] = open(engine, wire);
   EXPECT_EQ(protocol->received, "hello");
@@ -42,9 +51,7 @@ TEST(Engine, ReadsWhatCameWithTheConnectionAtOnceThenWaits) {
   EXPECT_EQ(reactor.watches.size(), 1u);  // never registered again
 }
 
-TEST(Engine, MoreInputThanOneReadIsReadOnANextTurn) {
-  FakeReactor reactor;
-  Engine engine(reactor, limits());
+TEST_F(EngineTest, MoreInputThanOneReadIsReadOnANextTurn) {
   Wire wire = sends(std::string(100, 'a'));
   auto [c, protocol] = open(engine, wire, /*space=*/64);
   EXPECT_EQ(protocol->received.size(), 64u);  // a full buffer: maybe more is waiting
@@ -53,9 +60,7 @@ TEST(Engine, MoreInputThanOneReadIsReadOnANextTurn) {
   EXPECT_EQ(protocol->received.size(), 100u);
 }
 
-TEST(Engine, WhatTheSocketTakesGoesOutAtOnceTheRestWhenWritable) {
-  FakeReactor reactor;
-  Engine engine(reactor, limits());
+TEST_F(EngineTest, WhatTheSocketTakesGoesOutAtOnceTheRestWhenWritable) {
   Wire wire = sends("x", 3);
   auto [c, protocol] = open(engine, wire, 64, [](Connection& conn) {
     conn.output().write_bytes("response");
@@ -70,9 +75,7 @@ TEST(Engine, WhatTheSocketTakesGoesOutAtOnceTheRestWhenWritable) {
   EXPECT_FALSE(c->watching_writes);  // nothing queued: no more write interest
 }
 
-TEST(Engine, BackPressureCongestsAboveHighWaterAndReportsTheDrainAtLowWater) {
-  FakeReactor reactor;
-  Engine engine(reactor, limits());
+TEST_F(EngineTest, BackPressureCongestsAboveHighWaterAndReportsTheDrainAtLowWater) {
   Wire wire = sends("x", 0);  // a client that takes nothing yet
   auto [c, protocol] = open(engine, wire, 64, [](Connection&) {});
   Output& out = c->output();
@@ -96,43 +99,34 @@ TEST(Engine, BackPressureCongestsAboveHighWaterAndReportsTheDrainAtLowWater) {
   EXPECT_EQ(wire.output, std::string(600, 'a') + std::string(550, 'b'));
 }
 
-TEST(Engine, AClientThatStopsReadingIsResetAtTheWriteTimeout) {
-  FakeReactor reactor;
-  Engine engine(reactor, limits());
+TEST_F(EngineTest, AClientThatStopsReadingIsResetAtTheWriteTimeout) {
   Wire wire = sends("x", 10);
   auto [c, protocol] = open(engine, wire, 64, [](Connection& conn) {
     conn.output().write_bytes(std::string(100, 'z'));
     conn.notify_when_drained(0);
   });
-  reactor.now += 2 * kSecond;
-  engine.sweep();
+  sweep_after(2);
   EXPECT_EQ(protocol->closes, 0);
   wire.room = 10;  // progress restarts the clock
   engine.on_writable(*c);
-  reactor.now += 2 * kSecond;
-  engine.sweep();
+  sweep_after(2);
   EXPECT_EQ(protocol->closes, 0);
-  reactor.now += 2 * kSecond;  // 4 s without progress > 3 s
-  engine.sweep();
+  sweep_after(2);  // 4 s without progress > 3 s
   EXPECT_EQ(protocol->closes, 1);
   EXPECT_TRUE(wire.reset);
   EXPECT_TRUE(wire.closed);
 }
 
-TEST(Engine, DeadlinesExpireInTheSweepButNotWhileLent) {
-  FakeReactor reactor;
-  Engine engine(reactor, limits());
+TEST_F(EngineTest, DeadlinesExpireInTheSweepButNotWhileLent) {
   Wire wire = sends("x");
   auto [c, protocol] = open(engine, wire, 64, [](Connection& conn) {
     conn.set_deadline(5 * kSecond);
     conn.want_input();
   });
-  reactor.now += 4 * kSecond;
-  engine.sweep();
+  sweep_after(4);
   EXPECT_EQ(protocol->deadlines, 0);
   c->lend();  // an application thread has it
-  reactor.now += 4 * kSecond;
-  engine.sweep();
+  sweep_after(4);
   EXPECT_EQ(protocol->deadlines, 0);
   c->restore();
   engine.sweep();
@@ -140,9 +134,7 @@ TEST(Engine, DeadlinesExpireInTheSweepButNotWhileLent) {
   EXPECT_EQ(protocol->closes, 1);
 }
 
-TEST(Engine, EventsWhileLentAreKeptForLater) {
-  FakeReactor reactor;
-  Engine engine(reactor, limits());
+TEST_F(EngineTest, EventsWhileLentAreKeptForLater) {
   Wire wire = sends("a");
   bool lend_next = true;
   auto [c, protocol] = open(engine, wire, 64, [&](Connection& conn) {
@@ -177,9 +169,7 @@ TEST(Engine, TheConnectionCapPausesAndResumesAccepting) {
   EXPECT_EQ(engine.connection_count(), 1u);
 }
 
-TEST(Engine, LingerHalfClosesAndDiscardsUntilTheClientCloses) {
-  FakeReactor reactor;
-  Engine engine(reactor, limits());
+TEST_F(EngineTest, LingerHalfClosesAndDiscardsUntilTheClientCloses) {
   Wire wire = sends("request");
   auto [c, protocol] = open(engine, wire, 64, [](Connection& conn) { conn.linger(); });
   EXPECT_TRUE(wire.shut_down);
@@ -194,19 +184,14 @@ TEST(Engine, LingerHalfClosesAndDiscardsUntilTheClientCloses) {
   EXPECT_FALSE(wire.reset);
 }
 
-TEST(Engine, ALingerThatOutlastsItsTimeIsClosed) {
-  FakeReactor reactor;
-  Engine engine(reactor, limits());
+TEST_F(EngineTest, ALingerThatOutlastsItsTimeIsClosed) {
   Wire wire = sends("x");
   open(engine, wire, 64, [](Connection& conn) { conn.linger(); });
-  reactor.now += 3 * kSecond;
-  engine.sweep();
+  sweep_after(3);
   EXPECT_TRUE(wire.closed);
 }
 
-TEST(Engine, TheEndOfInputReachesTheProtocol) {
-  FakeReactor reactor;
-  Engine engine(reactor, limits());
+TEST_F(EngineTest, TheEndOfInputReachesTheProtocol) {
   Wire wire = sends("bye", SIZE_MAX, true);
   auto [c, protocol] = open(engine, wire);
   EXPECT_EQ(protocol->received, "bye");
@@ -215,9 +200,7 @@ TEST(Engine, TheEndOfInputReachesTheProtocol) {
   EXPECT_TRUE(wire.closed);
 }
 
-TEST(Engine, GracefulStopWaitsForConnectionsThenStops) {
-  FakeReactor reactor;
-  Engine engine(reactor, limits());
+TEST_F(EngineTest, GracefulStopWaitsForConnectionsThenStops) {
   Wire one = sends("1"), two = sends("2");
   auto first = open(engine, one);
   auto second = open(engine, two);
@@ -234,32 +217,25 @@ TEST(Engine, GracefulStopWaitsForConnectionsThenStops) {
   EXPECT_FALSE(reactor.accepting);  // never resumed while stopping
 }
 
-TEST(Engine, GracefulStopEndsAtTheGracefulTimeout) {
-  FakeReactor reactor;
-  Engine engine(reactor, limits());
+TEST_F(EngineTest, GracefulStopEndsAtTheGracefulTimeout) {
   Wire wire = sends("1");
-  auto opened = open(engine, wire);
+  open(engine, wire);
   engine.begin_stop();
-  reactor.now += 4 * kSecond;
-  engine.sweep();
+  sweep_after(4);
   EXPECT_FALSE(reactor.stopped);
-  reactor.now += 2 * kSecond;
-  engine.sweep();
+  sweep_after(2);
   EXPECT_TRUE(reactor.stopped);
-  engine.close_all(/*including_lent=*/true);
-  EXPECT_EQ(opened.protocol->closes, 1);
+  engine.close_all(/*including_lent=*/true);  // the worker ends: what is left is closed
+  EXPECT_TRUE(wire.closed);
+  EXPECT_EQ(engine.connection_count(), 0u);
 }
 
-TEST(Engine, AStopWithNoConnectionsEndsAtOnce) {
-  FakeReactor reactor;
-  Engine engine(reactor, limits());
+TEST_F(EngineTest, AStopWithNoConnectionsEndsAtOnce) {
   engine.begin_stop();
   EXPECT_TRUE(reactor.stopped);
 }
 
-TEST(Engine, AClosedConnectionIsForgottenAndItsProtocolToldOnce) {
-  FakeReactor reactor;
-  Engine engine(reactor, limits());
+TEST_F(EngineTest, AClosedConnectionIsForgottenAndItsProtocolToldOnce) {
   Wire wire = sends("x");
   auto [c, protocol] = open(engine, wire);
   c->close();

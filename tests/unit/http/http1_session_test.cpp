@@ -70,10 +70,12 @@ struct Fixture {
     limits.output.low_water = 100;
     return limits;
   }
-  EchoSession& open(Wire& wire) {
+  // A connection over `wire`; with `pause_first` its first response pauses as if congested.
+  EchoSession& open(Wire& wire, bool pause_first = false) {
     EchoSession* session = nullptr;
     engine.open(std::make_unique<FakeTransport>(wire), [&](engine::Connection& c) {
       auto s = std::make_unique<EchoSession>(c, settings);
+      s->pause_next = pause_first;
       session = s.get();
       return s;
     });
@@ -142,14 +144,7 @@ TEST(Http1Session, ExpectContinueGetsItsInterimResponseBeforeTheBody) {
 TEST(Http1Session, APausedResponseResumesOnceTheClientCaughtUp) {
   Fixture f;
   Wire wire = sends(get("/first"), 0);  // the client takes nothing for now
-  // The first request pauses (as if congested); the second waits behind it.
-  EchoSession* session = nullptr;
-  f.engine.open(std::make_unique<FakeTransport>(wire), [&](engine::Connection& c) {
-    auto s = std::make_unique<EchoSession>(c, f.settings);
-    s->pause_next = true;
-    session = s.get();
-    return s;
-  });
+  EchoSession* session = &f.open(wire, /*pause_first=*/true);
   EXPECT_EQ(session->resumed, 0);
   wire.room = SIZE_MAX;
   f.engine.on_writable(session->connection());
@@ -160,13 +155,7 @@ TEST(Http1Session, APausedResponseResumesOnceTheClientCaughtUp) {
 TEST(Http1Session, APausedResponseWhoseClientVanishesIsAbandoned) {
   Fixture f;
   Wire wire = sends(get("/first"), 0);
-  EchoSession* session = nullptr;
-  f.engine.open(std::make_unique<FakeTransport>(wire), [&](engine::Connection& c) {
-    auto s = std::make_unique<EchoSession>(c, f.settings);
-    s->pause_next = true;
-    session = s.get();
-    return s;
-  });
+  EchoSession* session = &f.open(wire, /*pause_first=*/true);
   f.reactor.now += 60 * kSecond;
   f.engine.sweep();  // no write timeout set: the connection stays
   EXPECT_EQ(session->abandoned, 0);
