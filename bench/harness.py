@@ -32,6 +32,8 @@ PY = "/usr/bin/python3"
 # Order of the table rows; also the order in which a round visits the servers.
 SERVERS = [
     "greenfork-sync", "greenfork-gthread", "greenfork-gthread-t4",
+    # The same worker types from GREENFORK_BASE_BIN (an earlier build, for before/after runs).
+    "base-sync", "base-gthread", "base-gthread-t4",
     "gunicorn-sync", "gunicorn-gthread", "gunicorn-gthread-t4",
     "uwsgi", "nginx",
 ]
@@ -171,8 +173,9 @@ class Server:
         directory, module = APPS[self.app]
         bind = "127.0.0.1:%d" % self.port
         w = str(self.workers)
-        if self.name.startswith(("greenfork-", "gunicorn-")):
-            exe = GREENFORK if self.name.startswith("greenfork-") else "/usr/bin/gunicorn"
+        if self.name.startswith(("greenfork-", "gunicorn-", "base-")):
+            exe = {"greenfork": GREENFORK, "gunicorn": "/usr/bin/gunicorn",
+                   "base": GREENFORK_BASE}[self.name.split("-")[0]]
             kind = self.name.split("-")[1]
             threads = ["--threads", "4"] if self.name.endswith("-t4") else []
             return ([exe, "-w", w, "-k", kind] + threads
@@ -385,6 +388,7 @@ def versions():
             return "n/a"
     return {
         "greenfork": first_line([GREENFORK, "--version"]),
+        "greenfork-base": first_line([GREENFORK_BASE, "--version"]) if GREENFORK_BASE else "n/a",
         "gunicorn": first_line(["/usr/bin/gunicorn", "--version"]),
         "uwsgi": first_line(["/usr/bin/uwsgi", "--version"]),
         "nginx": first_line(["/usr/sbin/nginx", "-v"]),
@@ -395,8 +399,9 @@ def versions():
 
 
 def main():
-    global GREENFORK
+    global GREENFORK, GREENFORK_BASE
     GREENFORK = os.environ.get("GREENFORK_BIN", str(REPO / "build" / "greenfork"))
+    GREENFORK_BASE = os.environ.get("GREENFORK_BASE_BIN", "")
     duration = int(os.environ.get("BENCH_DURATION", "10"))
     rounds = int(os.environ.get("BENCH_ROUNDS", "3"))
     connections = int(os.environ.get("BENCH_CONNECTIONS", "64"))
@@ -405,6 +410,8 @@ def main():
     modes = env_list("BENCH_MODES", "keepalive,close")
     dedup = os.environ.get("BENCH_DEDUP", "1") != "0"
     servers = select_servers(env_list("BENCH_SERVERS", ""))
+    if not GREENFORK_BASE:
+        servers = [name for name in servers if not name.startswith("base-")]
     for a in apps:
         if a not in APPS:
             sys.exit("error: BENCH_APPS: unknown app %r (known: %s)" % (a, " ".join(APPS)))
@@ -440,7 +447,8 @@ def main():
         n_max = len(configs) * len(modes)
         n_exp = sum(1 for s in configs for m in modes
                     if not (dedup and m == "keepalive" and "close" in modes
-                            and s.name in ("greenfork-sync", "gunicorn-sync", "uwsgi")))
+                            and s.name in ("greenfork-sync", "base-sync", "gunicorn-sync",
+                                           "uwsgi")))
         est_start = len(configs) * (WARMUP_S + 0.5) + 5
         log("%d configurations, %d rounds x %d-%d measurements of %d s: estimate %.0f min "
             "(at most %.0f)" % (len(configs), rounds, n_exp, n_max, duration,
