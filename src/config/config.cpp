@@ -5,6 +5,7 @@
 #include "config/python_repr.hpp"
 #include "config/settings_table.hpp"
 #include "config/value_parser.hpp"
+#include "util/python_repr.hpp"
 
 namespace gf::config {
 namespace {
@@ -34,7 +35,7 @@ void Config::set(std::string_view name, std::string_view raw) {
     values_.find(name)->second = parse_value(spec, raw);
   } catch (const InvalidValue& e) {
     throw ConfigError(
-        fmt::format("Invalid value for {}: {} ({})", name, python_string_repr(raw), e.what()));
+        fmt::format("Invalid value for {}: {} ({})", name, util::python_repr_utf8(raw), e.what()));
   }
   explicit_.find(name)->second = true;
 }

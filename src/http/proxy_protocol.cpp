@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <string>
 
-#include "http/py_repr.hpp"
+#include "util/python_repr.hpp"
 
 namespace gf::http {
 
@@ -15,7 +15,8 @@ namespace {
 using Status = ProxyHeaderResult::Status;
 
 RequestError invalid_line(std::string_view text) {
-  return RequestError(400, "InvalidProxyLine", "Invalid PROXY line: " + py_repr(text));
+  return RequestError(400, "InvalidProxyLine",
+                      "Invalid PROXY line: " + util::python_repr_latin1(text));
 }
 
 RequestError invalid_header(const std::string& why) {
@@ -25,7 +26,7 @@ RequestError invalid_header(const std::string& why) {
 void check_peer_allowed(const PeerInfo& peer) {
   if (peer.is_unix || peer.proxy_allowed) return;
   throw RequestError(403, "ForbiddenProxyRequest",
-                     "Proxy request from " + py_repr(peer.addr) + " not allowed");
+                     "Proxy request from " + util::python_repr_latin1(peer.addr) + " not allowed");
 }
 
 bool valid_address(int family, const std::string& text) {

@@ -1,14 +1,16 @@
-// Python's repr() of a latin-1 decoded byte string, because Gunicorn's error texts
-// ("Invalid HTTP request line: 'GET'") embed %r and they reach logs and error pages.
+// http::py_repr, kept only for response_writer.cpp (being rewritten elsewhere): every other
+// http/ file calls util::python_repr_latin1 directly. Remove once response_writer does too.
 #pragma once
 
 #include <string>
 #include <string_view>
 
+#include "util/python_repr.hpp"
+
 namespace gf::http {
 
-// repr(bytes.decode("latin-1")): quotes chosen like Python, \t \n \r \\ escaped,
-// non-printable characters as \xNN, printable latin-1 bytes kept as they are.
-std::string py_repr(std::string_view latin1);
+inline std::string py_repr(std::string_view latin1) {
+  return util::python_repr_latin1(latin1);
+}
 
 }  // namespace gf::http

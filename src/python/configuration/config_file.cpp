@@ -9,7 +9,6 @@
 #include <string_view>
 #include <vector>
 
-#include "config/python_repr.hpp"
 #include "config/settings_table.hpp"
 #include "config/value_parser.hpp"
 #include "python/configuration/config_objects.hpp"
@@ -17,6 +16,7 @@
 #include "python/embed/py_exception.hpp"
 #include "python/embed/py_ref.hpp"
 #include "python/embed/py_text.hpp"
+#include "util/python_repr.hpp"
 
 namespace gf::python {
 namespace {
@@ -92,8 +92,7 @@ Location explicit_location(const std::string& location) {
   }
   std::string path = location.starts_with(kFile) ? location.substr(kFile.size()) : location;
   if (!is_file(path))
-    throw config::ConfigError(
-        fmt::format("Error: {} doesn't exist", config::python_string_repr(path)));
+    throw config::ConfigError(fmt::format("Error: {} doesn't exist", util::python_repr_utf8(path)));
   std::error_code ec;
   fs::path absolute = fs::absolute(path, ec);
   return Location{false, ec ? path : absolute.lexically_normal().string(), path};

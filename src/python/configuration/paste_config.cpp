@@ -10,12 +10,12 @@
 #include <vector>
 
 #include "config/command_line.hpp"
-#include "config/python_repr.hpp"
 #include "config/settings_table.hpp"
 #include "python/configuration/config_file.hpp"
 #include "python/embed/py_exception.hpp"
 #include "python/embed/py_ref.hpp"
 #include "python/embed/py_text.hpp"
+#include "util/python_repr.hpp"
 
 namespace gf::python {
 namespace {
@@ -65,7 +65,7 @@ std::string ini_file(const std::string& paste) {
 void require_file(const std::string& file) {
   std::error_code ec;
   if (!fs::is_regular_file(file, ec))
-    throw config::ConfigError(fmt::format("Error: {} not found", config::python_string_repr(file)));
+    throw config::ConfigError(fmt::format("Error: {} not found", util::python_repr_utf8(file)));
 }
 
 // The [server:main] (or [server]) entries, in file order; nullopt when there is no such section.
@@ -90,7 +90,7 @@ std::optional<std::vector<std::pair<std::string, std::string>>> read_server_sect
     std::string why = PyErr_Occurred() ? PyException::fetch().type_and_message() : "";
     while (!why.empty() && why.back() == '\n') why.pop_back();
     throw config::ConfigError(fmt::format("Error: can't read PasteDeploy config {}: {}",
-                                          config::python_string_repr(file), why));
+                                          util::python_repr_utf8(file), why));
   }
   if (items.get() == Py_None) return std::nullopt;
   std::vector<std::pair<std::string, std::string>> result;
@@ -177,8 +177,8 @@ std::map<std::string, std::string> PasteConfig::global_conf(const config::Config
       }
     }
     if (split == std::string::npos)
-      throw config::ConfigError(fmt::format("Error: --paste-global: {} is not KEY=VALUE",
-                                            config::python_string_repr(entry)));
+      throw config::ConfigError(
+          fmt::format("Error: --paste-global: {} is not KEY=VALUE", util::python_repr_utf8(entry)));
     auto unescape = [](std::string text) {
       for (size_t at = text.find("\\="); at != std::string::npos; at = text.find("\\=", at))
         text.erase(at, 1);
