@@ -10,9 +10,9 @@
 
 #include <fmt/format.h>
 
-#include "config/ip_network.hpp"
 #include "config/python_int.hpp"
 #include "config/text.hpp"
+#include "util/ip_network.hpp"
 
 namespace gf::config {
 namespace {
@@ -80,7 +80,7 @@ StringList checked_addresses(const SettingSpec& spec, StringList items) {
   for (std::string& item : items) {
     std::string entry(strip(item));
     if (entry.empty()) continue;
-    if (entry != "*" && !is_ip_network(entry)) {
+    if (entry != "*" && !std::holds_alternative<util::IpNetwork>(util::parse_ip_network(entry))) {
       throw InvalidValue(fmt::format("{} ('{}' is not one)", expected_text(spec), entry));
     }
     kept.push_back(std::move(entry));
