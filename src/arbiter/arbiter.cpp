@@ -28,7 +28,7 @@ constexpr int kLoopTimeoutMs = 1000;
 Arbiter::Arbiter(const config::Config& cfg, util::StartupContext startup)
     : cfg_(cfg), startup_(std::move(startup)) {
   proc_name_ = config::effective_proc_name(cfg);
-  num_workers_ = static_cast<int>(std::max<int64_t>(1, cfg.get_int("workers")));
+  num_workers_ = static_cast<int>(std::max<int64_t>(1, cfg.get(config::settings::workers)));
 }
 
 int Arbiter::run() {
@@ -47,13 +47,13 @@ int Arbiter::run() {
 
 void Arbiter::start() {
   auto& log = log::ErrorLog::get();
-  if (cfg_.get_bool("daemon")) {
+  if (cfg_.get(config::settings::daemon)) {
     // systemd would watch the parent that exits right away, not the daemon.
     if (notify_socket_set())
       std::fprintf(stderr,
                    "Warning: you shouldn't specify `daemon = True` when launching by systemd "
                    "with `Type = notify`\n");
-    daemonize(cfg_.get_bool("enable_stdio_inheritance"));
+    daemonize(cfg_.get(config::settings::enable_stdio_inheritance));
     log.reopen();  // --capture-output: stdout/stderr were just pointed at /dev/null
   }
   pid_ = ::getpid();
@@ -61,7 +61,7 @@ void Arbiter::start() {
   python::Hooks::nworkers_changed(*this, num_workers_, std::nullopt);
   // Gunicorn imports a preloaded app while it sets the arbiter up, before anything is logged
   // or bound; a failure there ends the master.
-  if (cfg_.get_bool("preload_app")) preload_app(/*at_startup=*/true);
+  if (cfg_.get(config::settings::preload_app)) preload_app(/*at_startup=*/true);
   log.info("Starting greenfork {}", GREENFORK_VERSION);
   // Gunicorn's arbiter exports this; some libraries sniff it to detect the server.
   ::setenv("SERVER_SOFTWARE", "greenfork/" GREENFORK_VERSION, 1);
@@ -76,7 +76,8 @@ void Arbiter::start() {
 
   // Gunicorn fails on a missing --worker-tmp-dir when it forks; our heartbeats need no file,
   // but the setting is still checked, and before anything is bound.
-  if (auto dir = cfg_.get_opt_str("worker_tmp_dir"); dir && !std::filesystem::is_directory(*dir))
+  if (auto dir = cfg_.get(config::settings::worker_tmp_dir);
+      dir && !std::filesystem::is_directory(*dir))
     throw StartupError(*dir + " doesn't exist. Can't create workertmp.");
   write_pidfile();
   python::Hooks::on_starting(*this);
@@ -89,7 +90,7 @@ void Arbiter::start() {
   // "sync" although gthread runs); unsupported classes were reported at start-up.
   const std::string runs = config::effective_worker_class(cfg_);
   log.info("Using worker: {}",
-           runs == "sync" || runs == "gthread" ? cfg_.get_str("worker_class") : "sync");
+           runs == "sync" || runs == "gthread" ? cfg_.get(config::settings::worker_class) : "sync");
   util::set_process_title("greenfork: master [" + proc_name_ + "]");
   python::Hooks::when_ready(*this);
 }
@@ -127,7 +128,7 @@ std::vector<python::WorkerInfo> Arbiter::workers() const {
 
 void Arbiter::write_pidfile() {
   pidfile_.reset();  // ~Pidfile removes the previous file if it is still ours
-  auto path = cfg_.get_opt_str("pidfile");
+  auto path = cfg_.get(config::settings::pidfile);
   if (!path) return;
   // A re-exec child writes "<pidfile>.2" until it is promoted; the old master keeps the name.
   pidfile_.emplace(master_pid_ != 0 ? *path + ".2" : *path);
@@ -175,7 +176,7 @@ void Arbiter::maybe_promote() {
   ::unsetenv("GUNICORN_PID");
   if (pidfile_) {
     try {
-      pidfile_->rename(*cfg_.get_opt_str("pidfile"));
+      pidfile_->rename(*cfg_.get(config::settings::pidfile));
     } catch (const std::exception& e) {
       log::ErrorLog::get().error("{}", e.what());
     }

@@ -18,7 +18,8 @@ namespace {
 
 std::vector<net::BindAddress> bind_addresses(const config::Config& cfg) {
   std::vector<net::BindAddress> out;
-  for (const auto& spec : cfg.get_list("bind")) out.push_back(net::BindAddress::parse(spec));
+  for (const auto& spec : cfg.get(config::settings::bind))
+    out.push_back(net::BindAddress::parse(spec));
   return out;
 }
 
@@ -26,7 +27,7 @@ std::vector<net::BindAddress> bind_addresses(const config::Config& cfg) {
 // that way (SO_REUSEPORT is TCP/UDP only, and each bind would unlink the previous worker's file),
 // and fd:// sockets exist once, so the master keeps binding those.
 bool bound_by_workers(const config::Config& cfg, const net::BindAddress& address) {
-  return cfg.get_bool("reuse_port") && address.kind == net::BindAddress::Kind::kTcp;
+  return cfg.get(config::settings::reuse_port) && address.kind == net::BindAddress::Kind::kTcp;
 }
 
 }  // namespace
@@ -35,30 +36,31 @@ void Arbiter::open_listeners() {
   const char* inherited = std::getenv("GUNICORN_FD");
   if (const int passed = net::take_systemd_listen_fds(); passed > 0) {
     systemd_ = true;  // the .socket unit owns these: never unlinked at exit
-    listeners_ = net::adopt_systemd_listeners(passed, static_cast<int>(cfg_.get_int("backlog")));
+    listeners_ =
+        net::adopt_systemd_listeners(passed, static_cast<int>(cfg_.get(config::settings::backlog)));
   } else if (inherited != nullptr && master_pid_ != 0) {
     // The old master's sockets: binding anew would fail (or, with SO_REUSEPORT, split traffic).
     // Empty with --reuse-port and TCP addresses only: the old master's workers bound them all.
     if (*inherited != '\0')
-      listeners_ =
-          net::adopt_all(net::parse_fd_list(inherited), static_cast<int>(cfg_.get_int("backlog")));
+      listeners_ = net::adopt_all(net::parse_fd_list(inherited),
+                                  static_cast<int>(cfg_.get(config::settings::backlog)));
     ::unsetenv("GUNICORN_FD");  // the workers and the app must not take these fds for theirs
   } else {
     std::vector<net::BindAddress> own;
     for (auto& address : bind_addresses(cfg_))
       if (!bound_by_workers(cfg_, address)) own.push_back(std::move(address));
-    listeners_ = net::Listener::bind_all(own, static_cast<int>(cfg_.get_int("backlog")),
-                                         static_cast<mode_t>(cfg_.get_int("umask")));
+    listeners_ = net::Listener::bind_all(own, static_cast<int>(cfg_.get(config::settings::backlog)),
+                                         static_cast<mode_t>(cfg_.get(config::settings::umask)));
   }
   // The TCP addresses of a re-exec child's argv are bound by its workers too (the old master's
   // workers bound theirs, so GUNICORN_FD carries none of them); systemd passes every socket.
-  per_worker_sockets_ = cfg_.get_bool("reuse_port") && !systemd_;
+  per_worker_sockets_ = cfg_.get(config::settings::reuse_port) && !systemd_;
 }
 
 bool Arbiter::rebind_listeners(const config::Config& next) {
   // Unchanged addresses keep their sockets, inherited and systemd ones included.
-  if (next.get_list("bind") == cfg_.get_list("bind") &&
-      next.get_bool("reuse_port") == cfg_.get_bool("reuse_port"))
+  if (next.get(config::settings::bind) == cfg_.get(config::settings::bind) &&
+      next.get(config::settings::reuse_port) == cfg_.get(config::settings::reuse_port))
     return true;
   // An address that stays keeps its socket: closing and binding it again would refuse
   // connections in between (and fail while the old workers still listen on it).
@@ -82,8 +84,8 @@ bool Arbiter::rebind_listeners(const config::Config& next) {
   std::vector<net::Listener> bound;
   try {
     net::BindOptions options;
-    options.backlog = static_cast<int>(next.get_int("backlog"));
-    options.unix_umask = static_cast<mode_t>(next.get_int("umask"));
+    options.backlog = static_cast<int>(next.get(config::settings::backlog));
+    options.unix_umask = static_cast<mode_t>(next.get(config::settings::umask));
     options.retries = 1;  // the master must not stall while the old workers keep serving
     bound = net::Listener::bind_all(fresh, options);
   } catch (const std::exception& e) {
@@ -101,7 +103,7 @@ bool Arbiter::rebind_listeners(const config::Config& next) {
     unlink&& ours ? listeners_[i].close_and_unlink() : listeners_[i].close();
   }
   listeners_ = std::move(next_listeners);
-  per_worker_sockets_ = next.get_bool("reuse_port") && !systemd_;
+  per_worker_sockets_ = next.get(config::settings::reuse_port) && !systemd_;
   log::ErrorLog::get().info("Listening at: {} ({})", listening_urls(next), pid_);
   return true;
 }
@@ -124,8 +126,8 @@ std::vector<net::Listener> Arbiter::bind_worker_sockets() {
   for (auto& address : bind_addresses(cfg_))
     if (bound_by_workers(cfg_, address)) addresses.push_back(std::move(address));
   net::BindOptions options;
-  options.backlog = static_cast<int>(cfg_.get_int("backlog"));
-  options.unix_umask = static_cast<mode_t>(cfg_.get_int("umask"));
+  options.backlog = static_cast<int>(cfg_.get(config::settings::backlog));
+  options.unix_umask = static_cast<mode_t>(cfg_.get(config::settings::umask));
   options.reuse_port = true;
   std::vector<net::Listener> own = net::Listener::bind_all(addresses, options);
   for (auto& l : listeners_) own.push_back(std::move(l));

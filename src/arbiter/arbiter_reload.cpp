@@ -34,8 +34,8 @@ void enter_environment(const config::Config& cfg) {
     return;
   }
   python::AppEnvironment::set_env_vars(cfg);
-  if (::chdir(cfg.get_str("chdir").c_str()) != 0)
-    throw config::ConfigError("--chdir: can't chdir to '" + cfg.get_str("chdir") + "'");
+  if (::chdir(cfg.get(config::settings::chdir).c_str()) != 0)
+    throw config::ConfigError("--chdir: can't chdir to '" + cfg.get(config::settings::chdir) + "'");
 }
 
 }  // namespace
@@ -73,7 +73,7 @@ void Arbiter::reload() {
   }
   log.reopen();
 
-  if (cfg_.get_bool("preload_app"))
+  if (cfg_.get(config::settings::preload_app))
     preload_app(/*at_startup=*/false);
   else
     preloaded_app_.reset();
@@ -92,7 +92,7 @@ void Arbiter::reload() {
 
   // Gunicorn re-reads the settings here, so a worker count changed by TTIN/TTOU goes back to
   // --workers.
-  set_num_workers(static_cast<int>(std::max<int64_t>(1, cfg_.get_int("workers"))));
+  set_num_workers(static_cast<int>(std::max<int64_t>(1, cfg_.get(config::settings::workers))));
   // New workers first, then manage_workers() retires the oldest surplus ones gracefully.
   for (int i = 0; i < num_workers_; ++i) spawn_worker();
   manage_workers();

@@ -98,7 +98,7 @@ void Arbiter::handle_signal(int sig) {
     case SIGWINCH:
       // Part of the binary-upgrade dance: a daemonized old master can drop its workers while
       // it keeps its listeners. In the foreground WINCH is just a terminal resize.
-      if (cfg_.get_bool("daemon")) {
+      if (cfg_.get(config::settings::daemon)) {
         log.info("graceful stop of workers");
         set_num_workers(0);
         kill_workers(SIGTERM);

@@ -90,7 +90,7 @@ void Arbiter::spawn_worker() {
 }
 
 void Arbiter::murder_workers() {
-  const int64_t timeout = cfg_.get_int("timeout");
+  const int64_t timeout = cfg_.get(config::settings::timeout);
   if (timeout <= 0) return;
   for (auto& [pid, worker] : workers_) {
     if (heartbeat_.age_ns(worker.slot) <= timeout * kNsPerSecond) continue;
@@ -170,7 +170,8 @@ void Arbiter::stop(bool graceful) {
   for (auto& l : listeners_) unlink ? l.close_and_unlink() : l.close();
   listeners_.clear();
   kill_workers(graceful ? SIGTERM : SIGQUIT);
-  int64_t deadline = util::monotonic_ns() + cfg_.get_int("graceful_timeout") * kNsPerSecond;
+  int64_t deadline =
+      util::monotonic_ns() + cfg_.get(config::settings::graceful_timeout) * kNsPerSecond;
   bool quick = !graceful;
   while (!workers_.empty()) {
     int64_t left_ms = (deadline - util::monotonic_ns()) / 1'000'000;

@@ -98,6 +98,37 @@ StringMap Config::get_map(std::string_view name) const {
   wrong_type(name, "a map");
 }
 
+bool Config::get(SettingKey<bool> key) const {
+  return get_bool(key.name);
+}
+
+std::optional<bool> Config::get(SettingKey<std::optional<bool>> key) const {
+  const Value& value = get(key.name);
+  if (const auto* flag = std::get_if<bool>(&value)) return *flag;
+  if (std::holds_alternative<std::monostate>(value)) return std::nullopt;
+  wrong_type(key.name, "a bool or None");
+}
+
+int64_t Config::get(SettingKey<int64_t> key) const {
+  return get_int(key.name);
+}
+
+std::string Config::get(SettingKey<std::string> key) const {
+  return get_str(key.name);
+}
+
+std::optional<std::string> Config::get(SettingKey<std::optional<std::string>> key) const {
+  return get_opt_str(key.name);
+}
+
+StringList Config::get(SettingKey<StringList> key) const {
+  return get_list(key.name);
+}
+
+StringMap Config::get(SettingKey<StringMap> key) const {
+  return get_map(key.name);
+}
+
 bool Config::is_set_explicitly(std::string_view name) const {
   auto it = explicit_.find(name);
   if (it == explicit_.end()) throw std::out_of_range(fmt::format("unknown setting '{}'", name));

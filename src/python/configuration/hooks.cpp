@@ -13,6 +13,7 @@
 
 namespace gf::python {
 
+namespace settings = config::settings;
 using hooks_bridge::Bridge;
 using hooks_bridge::bridge;
 using hooks_bridge::bridge_global;
@@ -26,63 +27,64 @@ using hooks_bridge::worker_object;
 namespace {
 
 // Master hooks taking (server).
-void server_hook(ServerView& server, const char* name) {
-  PyObject* fn = find_hook(server.config(), name);
+void server_hook(ServerView& server, config::HookKey hook) {
+  PyObject* fn = find_hook(server.config(), hook);
   if (fn == nullptr) return;
-  call_hook(name, fn, {server_object(server)});
+  call_hook(hook, fn, {server_object(server)});
 }
 
 // Master hooks taking (server, worker).
-void server_worker_hook(ServerView& server, const char* name, const WorkerInfo& info, bool forget) {
-  PyObject* fn = find_hook(server.config(), name);
+void server_worker_hook(ServerView& server, config::HookKey hook, const WorkerInfo& info,
+                        bool forget) {
+  PyObject* fn = find_hook(server.config(), hook);
   if (fn != nullptr) {
     PyObject* s = server_object(server);
     PyRef w = worker_object(info);
-    call_hook(name, fn, {s, w.get()});
+    call_hook(hook, fn, {s, w.get()});
   }
   if (forget && bridge().ns) forget_worker(info);
 }
 
 // Worker hooks taking (worker).
-void worker_hook(const char* name) {
+void worker_hook(config::HookKey hook) {
   const Bridge& b = bridge();
   if (b.worker == nullptr) return;
-  PyObject* fn = find_hook(b.worker->config(), name);
+  PyObject* fn = find_hook(b.worker->config(), hook);
   if (fn == nullptr || !b.worker_object) return;
-  call_hook(name, fn, {b.worker_object.get()});
+  call_hook(hook, fn, {b.worker_object.get()});
 }
 
 }  // namespace
 
 void Hooks::nworkers_changed(ServerView& server, int new_value, std::optional<int> old_value) {
   bridge().server = &server;  // the first call comes before any other hook: workers inherit it
-  PyObject* fn = find_hook(server.config(), "nworkers_changed");
+  PyObject* fn = find_hook(server.config(), settings::nworkers_changed);
   if (fn == nullptr) return;
   PyObject* s = server_object(server);
   PyRef n = PyRef::steal(PyLong_FromLong(new_value));
   PyRef o = old_value ? PyRef::steal(PyLong_FromLong(*old_value)) : PyRef::borrow(Py_None);
-  call_hook("nworkers_changed", fn, {s, n.get(), o.get()});
+  call_hook(settings::nworkers_changed, fn, {s, n.get(), o.get()});
 }
 
 void Hooks::on_starting(ServerView& server) {
-  server_hook(server, "on_starting");
+  server_hook(server, settings::on_starting);
 }
 void Hooks::when_ready(ServerView& server) {
-  server_hook(server, "when_ready");
+  server_hook(server, settings::when_ready);
 }
 void Hooks::on_reload(ServerView& server) {
-  server_hook(server, "on_reload");
+  server_hook(server, settings::on_reload);
 }
 void Hooks::on_exit(ServerView& server) {
-  server_hook(server, "on_exit");
+  server_hook(server, settings::on_exit);
 }
 void Hooks::pre_exec(ServerView& server) {
-  server_hook(server, "pre_exec");
+  server_hook(server, settings::pre_exec);
 }
 
 void Hooks::pre_fork(ServerView& server, const WorkerInfo& worker) {
   bridge().server = &server;
-  server_worker_hook(server, "pre_fork", worker, false);
+  server_worker_hook(server, settings::pre_fork, worker, false);
 }
 
 void Hooks::after_fork_parent(const WorkerInfo& worker) {
@@ -97,11 +99,11 @@ void Hooks::after_fork_parent(const WorkerInfo& worker) {
 }
 
 void Hooks::child_exit(ServerView& server, const WorkerInfo& worker) {
-  server_worker_hook(server, "child_exit", worker, true);
+  server_worker_hook(server, settings::child_exit, worker, true);
 }
 
 void Hooks::worker_exit(ServerView& server, const WorkerInfo& worker) {
-  server_worker_hook(server, "worker_exit", worker, true);
+  server_worker_hook(server, settings::worker_exit, worker, true);
 }
 
 void Hooks::post_fork(WorkerView& view) {
@@ -109,8 +111,8 @@ void Hooks::post_fork(WorkerView& view) {
   b.worker = &view;
   const config::Config& cfg = view.config();
   // Resolved once per worker: the request path then only tests two pointers.
-  b.pre_request = PyRef::borrow(find_hook(cfg, "pre_request"));
-  if (PyObject* post = find_hook(cfg, "post_request")) {
+  b.pre_request = PyRef::borrow(find_hook(cfg, settings::pre_request));
+  if (PyObject* post = find_hook(cfg, settings::post_request)) {
     PyObject* wrap = bridge_global("post_request_caller");
     b.post_request = wrap ? PyRef::steal(PyObject_CallOneArg(wrap, post)) : PyRef();
     if (!b.post_request && PyErr_Occurred()) log_python_error("Cannot use the post_request hook");
@@ -119,10 +121,11 @@ void Hooks::post_fork(WorkerView& view) {
   b.request_hooks = b.pre_request || b.post_request;
   if (!Py_IsInitialized() || !b.ns) {
     // No hook ever needed the objects so far; the worker ones are needed by any worker hook.
-    static constexpr const char* kWorkerHooks[] = {"post_fork", "post_worker_init", "worker_int",
-                                                   "worker_abort", "worker_exit"};
+    static constexpr config::HookKey kWorkerHooks[] = {
+        settings::post_fork, settings::post_worker_init, settings::worker_int,
+        settings::worker_abort, settings::worker_exit};
     bool any = b.request_hooks;
-    for (const char* name : kWorkerHooks) any = any || find_hook(cfg, name) != nullptr;
+    for (config::HookKey hook : kWorkerHooks) any = any || find_hook(cfg, hook) != nullptr;
     if (!any) return;
   }
   PyRef w = worker_object(WorkerInfo{::getpid(), view.age()});
@@ -134,9 +137,9 @@ void Hooks::post_fork(WorkerView& view) {
   PyRef ppid = PyRef::steal(PyLong_FromLong(view.ppid()));
   if (ppid && PyObject_SetAttrString(w.get(), "ppid", ppid.get()) < 0) PyErr_Clear();
   b.worker_object = w;
-  PyObject* fn = find_hook(cfg, "post_fork");
+  PyObject* fn = find_hook(cfg, settings::post_fork);
   if (fn != nullptr && b.server != nullptr)
-    call_hook("post_fork", fn, {bridge_global("SERVER"), w.get()});
+    call_hook(settings::post_fork, fn, {bridge_global("SERVER"), w.get()});
 }
 
 void Hooks::post_worker_init(PyObject* app) {
@@ -145,12 +148,12 @@ void Hooks::post_worker_init(PyObject* app) {
   if (app != nullptr && PyObject_SetAttrString(b.worker_object.get(), "wsgi", app) < 0)
     PyErr_Clear();
   if (PyObject_SetAttrString(b.worker_object.get(), "booted", Py_True) < 0) PyErr_Clear();
-  worker_hook("post_worker_init");
+  worker_hook(settings::post_worker_init);
 }
 
 void Hooks::worker_int() {
   bridge().signal_hook_ran = 1;
-  worker_hook("worker_int");
+  worker_hook(settings::worker_int);
 }
 
 void Hooks::worker_abort() {
@@ -158,13 +161,13 @@ void Hooks::worker_abort() {
   if (bridge().worker_object &&
       PyObject_SetAttrString(bridge().worker_object.get(), "aborted", Py_True) < 0)
     PyErr_Clear();
-  worker_hook("worker_abort");
+  worker_hook(settings::worker_abort);
 }
 
 void Hooks::worker_exit() {
   Bridge& b = bridge();
   if (b.worker == nullptr || !b.worker_object) return;
-  PyObject* fn = find_hook(b.worker->config(), "worker_exit");
+  PyObject* fn = find_hook(b.worker->config(), settings::worker_exit);
   if (fn == nullptr) return;
   PyRef result = PyRef::steal(PyObject_CallFunctionObjArgs(
       fn, b.server ? bridge_global("SERVER") : Py_None, b.worker_object.get(), nullptr));
@@ -178,8 +181,8 @@ void Hooks::worker_exit() {
 bool Hooks::has_signal_hooks() {
   const Bridge& b = bridge();
   if (b.worker == nullptr || !b.worker_object) return false;
-  return find_hook(b.worker->config(), "worker_int") != nullptr ||
-         find_hook(b.worker->config(), "worker_abort") != nullptr;
+  return find_hook(b.worker->config(), settings::worker_int) != nullptr ||
+         find_hook(b.worker->config(), settings::worker_abort) != nullptr;
 }
 
 void Hooks::forward_signal(int sig) {

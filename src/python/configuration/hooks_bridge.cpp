@@ -63,17 +63,11 @@ PyObject* bridge_global(const char* name) {
   return ns ? PyDict_GetItemString(ns, name) : nullptr;
 }
 
-PyObject* find_hook(const config::Config& cfg, const char* name) {
+PyObject* find_hook(const config::Config& cfg, config::HookKey hook) {
   if (!Py_IsInitialized()) return nullptr;
-  if (PyObject* kept = ConfigObjects::find(cfg, name)) return kept;
-  const config::Value* value = nullptr;
-  try {
-    value = &cfg.get(name);
-  } catch (const std::out_of_range&) {
-    return nullptr;
-  }
-  const auto* path = std::get_if<std::string>(value);
-  if (path == nullptr || path->empty()) return nullptr;
+  if (PyObject* kept = ConfigObjects::find(cfg, hook.name)) return kept;
+  const std::optional<std::string> path = cfg.get(hook);
+  if (!path || path->empty()) return nullptr;
   Bridge& b = bridge();
   if (auto it = b.imported.find(*path); it != b.imported.end()) return it->second.get();
   PyObject* importer = bridge_global("import_hook");
@@ -81,7 +75,7 @@ PyObject* find_hook(const config::Config& cfg, const char* name) {
   PyRef arg = PyRef::steal(PyUnicode_FromString(path->c_str()));
   PyRef fn = arg ? PyRef::steal(PyObject_CallOneArg(importer, arg.get())) : PyRef();
   if (!fn) {
-    log_python_error(fmt::format("Cannot import the {} hook {}", name, repr(*path)));
+    log_python_error(fmt::format("Cannot import the {} hook {}", hook.name, repr(*path)));
     b.imported[*path] = PyRef();  // reported once
     return nullptr;
   }
@@ -89,16 +83,16 @@ PyObject* find_hook(const config::Config& cfg, const char* name) {
   return fn.get();
 }
 
-void call_hook(const char* name, PyObject* fn, std::initializer_list<PyObject*> args) {
+void call_hook(config::HookKey hook, PyObject* fn, std::initializer_list<PyObject*> args) {
   if (fn == nullptr) return;
   for (PyObject* a : args)
     if (a == nullptr) {
-      if (PyErr_Occurred()) log_python_error(fmt::format("Exception in {} hook", name));
+      if (PyErr_Occurred()) log_python_error(fmt::format("Exception in {} hook", hook.name));
       return;
     }
   PyRef result = PyRef::steal(
       PyObject_Vectorcall(fn, const_cast<PyObject* const*>(args.begin()), args.size(), nullptr));
-  if (!result) log_python_error(fmt::format("Exception in {} hook", name));
+  if (!result) log_python_error(fmt::format("Exception in {} hook", hook.name));
 }
 
 PyObject* server_object(ServerView& server) {

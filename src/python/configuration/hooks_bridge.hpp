@@ -47,11 +47,11 @@ PyObject* bridge_global(const char* name);
 
 // The callable a config set for `name` (borrowed), or nullptr for the default. Never starts
 // Python: without an interpreter no config file ran, so every hook is the default.
-PyObject* find_hook(const config::Config& cfg, const char* name);
+PyObject* find_hook(const config::Config& cfg, config::HookKey hook);
 
 // Calls a hook; an exception is logged the way Gunicorn logs a failing post_request hook. A null
 // argument (a failed conversion) skips the call.
-void call_hook(const char* name, PyObject* fn, std::initializer_list<PyObject*> args);
+void call_hook(config::HookKey hook, PyObject* fn, std::initializer_list<PyObject*> args);
 
 // The `server` object (borrowed), bound to `server`.
 PyObject* server_object(ServerView& server);

@@ -106,7 +106,7 @@ std::optional<std::vector<std::pair<std::string, std::string>>> read_server_sect
 
 void PasteConfig::load_with_config_file(config::Config& config, const config::Config& command_line,
                                         const std::string& location, bool explicitly_given) {
-  const std::optional<std::string> paste = command_line.get_opt_str("paste");
+  const std::optional<std::string> paste = command_line.get(config::settings::paste);
   if (!paste || paste->empty()) {
     ConfigFile::load(config, command_line, location, explicitly_given);
     return;
@@ -155,20 +155,20 @@ void PasteConfig::load_with_config_file(config::Config& config, const config::Co
 }
 
 bool PasteConfig::choose_app(config::Config& cfg) {
-  const std::optional<std::string> paste = cfg.get_opt_str("paste");
+  const std::optional<std::string> paste = cfg.get(config::settings::paste);
   if (!paste || paste->empty()) return false;
   const std::string file = ini_file(*paste);
   require_file(file);
   global_conf(cfg);  // reports a malformed --paste-global before anything starts
   const auto hash = paste->find('#');
   cfg.app_uri = "config:" + file + (hash == std::string::npos ? "" : paste->substr(hash));
-  cfg.set_value("default_proc_name", file);
+  cfg.set_value(config::settings::default_proc_name, file);
   return true;
 }
 
 std::map<std::string, std::string> PasteConfig::global_conf(const config::Config& cfg) {
   std::map<std::string, std::string> result;
-  for (const std::string& entry : cfg.get_list("raw_paste_global_conf")) {
+  for (const std::string& entry : cfg.get(config::settings::raw_paste_global_conf)) {
     size_t split = std::string::npos;
     for (size_t i = 0; i < entry.size(); ++i) {
       if (entry[i] == '=' && (i == 0 || entry[i - 1] != '\\')) {

@@ -94,7 +94,7 @@ void Hooks::post_request(PyObject* req_in, const http::RequestHead& request, PyO
       resp = PyRef::borrow(Py_None);
     }
   }
-  call_hook("post_request", b.post_request.get(),
+  call_hook(config::settings::post_request, b.post_request.get(),
             {b.worker_object.get(), req.get(), env.get(), resp.get()});
   PyErr_Restore(type, value, traceback);
 }
