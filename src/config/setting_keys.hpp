@@ -1,6 +1,5 @@
-// Typed names for the settings the code reads: cfg.get(settings::timeout) is an int64_t, and a
-// misspelled key does not compile. tests/unit/config/setting_keys_test.cpp checks every key here
-// against the settings table (name and value shape), so a wrong key fails a test.
+// Typed names for the settings the code reads: cfg.get(settings::timeout) is an int64_t, a
+// misspelled key does not compile, and setting_keys_test checks every key against the table.
 #pragma once
 
 #include <cstdint>
