@@ -7,7 +7,7 @@ JOBS ?= $(shell nproc)
 PORT ?= 8000
 
 .PHONY: all deps configure build build-all demo test unit e2e sanitize fuzz fuzz-build fuzz-ci \
-	format clean
+	microbench format clean
 
 all: build
 
@@ -86,6 +86,13 @@ fuzz: fuzz-build
 # What `make test` runs: a fixed 60 s per target.
 fuzz-ci:
 	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=60
+
+# Per-operation costs of the hot path's pieces (bench/micro, Google Benchmark), Release build.
+microbench: deps
+	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=Release -DGREENFORK_MICROBENCH=ON \
+		-DPython3_EXECUTABLE=$(PYTHON) >/dev/null
+	@cmake --build $(BUILD_DIR) --target micro_bench -j $(JOBS)
+	@$(BUILD_DIR)/bench/micro/micro_bench
 
 format:
 	@clang-format -i $$(git ls-files 'src/*.cpp' 'src/*.hpp' 'tests/*.cpp' 'tests/*.hpp')

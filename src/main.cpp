@@ -67,13 +67,15 @@ int main(int argc, char** argv) {
   } catch (const gf::config::ConfigError& e) {
     return fail(e.what());
   }
-  if (cfg.get_bool("print_config")) std::fputs(gf::config::print_config_text(cfg).c_str(), stdout);
-  if (cfg.get_bool("print_config") || cfg.get_bool("check_config")) return check_config(cfg);
+  if (cfg.get(gf::config::settings::print_config))
+    std::fputs(gf::config::print_config_text(cfg).c_str(), stdout);
+  if (cfg.get(gf::config::settings::print_config) || cfg.get(gf::config::settings::check_config))
+    return check_config(cfg);
 
   // Like Gunicorn, the whole server works from --chdir: relative log files, UNIX socket paths
   // and the app's imports all resolve there.
-  if (::chdir(cfg.get_str("chdir").c_str()) != 0)
-    return fail("Error: --chdir: can't chdir to '" + cfg.get_str("chdir") + "'");
+  if (::chdir(cfg.get(gf::config::settings::chdir).c_str()) != 0)
+    return fail("Error: --chdir: can't chdir to '" + cfg.get(gf::config::settings::chdir) + "'");
   // The same checks a HUP applies to the configuration it reads again; bind addresses are
   // settings too, so a bad one is reported before anything is started.
   try {

@@ -44,6 +44,8 @@ class Arbiter final : public python::ServerView {
   std::vector<python::WorkerInfo> workers() const override;
 
   void start();
+  void open_signal_fd();  // blocks the handled signals and reads them from signal_fd_
+  void open_listeners();  // from systemd, from the old master (USR2) or bound from cfg_
   void main_loop();
   void handle_signal(int sig);
   void reload();

@@ -12,12 +12,13 @@
 namespace gf::arbiter {
 
 void check_server_config(const config::Config& cfg) {
-  if (!log::parse_level(cfg.get_str("loglevel")))
-    throw config::ConfigError("Error: Invalid value for loglevel: " + cfg.get_str("loglevel"));
+  if (!log::parse_level(cfg.get(config::settings::loglevel)))
+    throw config::ConfigError("Error: Invalid value for loglevel: " +
+                              cfg.get(config::settings::loglevel));
   if (auto refused = config::refused_in_use(cfg); !refused.empty())
     throw config::ConfigError(refused.front());
   // A bad address must be reported before anything is (re)bound.
-  for (const auto& spec : cfg.get_list("bind")) {
+  for (const auto& spec : cfg.get(config::settings::bind)) {
     try {
       net::BindAddress::parse(spec);
     } catch (const std::invalid_argument& e) {
@@ -29,7 +30,7 @@ void check_server_config(const config::Config& cfg) {
 void choose_app(config::Config& cfg) {
   if (python::PasteConfig::choose_app(cfg)) return;
   if (cfg.app_uri.empty()) throw config::ConfigError("Error: No application module specified.");
-  cfg.set("default_proc_name", cfg.app_uri);
+  cfg.set(config::settings::default_proc_name, cfg.app_uri);
 }
 
 config::Config read_server_config(const std::vector<std::string>& argv,
@@ -55,10 +56,12 @@ std::vector<std::string> unsupported_settings_in_use(const config::Config& cfg) 
 }
 
 void configure_error_log(const config::Config& cfg) {
-  auto level = log::parse_level(cfg.get_str("loglevel"));
+  auto level = log::parse_level(cfg.get(config::settings::loglevel));
   if (!level)
-    throw config::ConfigError("Error: Invalid value for loglevel: " + cfg.get_str("loglevel"));
-  log::ErrorLog::get().configure(cfg.get_str("errorlog"), *level, cfg.get_bool("capture_output"));
+    throw config::ConfigError("Error: Invalid value for loglevel: " +
+                              cfg.get(config::settings::loglevel));
+  log::ErrorLog::get().configure(cfg.get(config::settings::errorlog).value_or(""), *level,
+                                 cfg.get(config::settings::capture_output));
 }
 
 }  // namespace gf::arbiter

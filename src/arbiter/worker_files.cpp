@@ -20,8 +20,8 @@ void hand_files_to_workers(const config::Config& cfg, const std::vector<net::Lis
     } catch (const std::exception&) {
     }
   }
-  for (const char* name : {"errorlog", "accesslog"}) {
-    const auto path = cfg.get_opt_str(name);
+  for (const auto& path :
+       {cfg.get(config::settings::errorlog), cfg.get(config::settings::accesslog)}) {
     if (!path || *path == "-") continue;
     util::UniqueFd fd(::open(path->c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644));
     if (fd) (void)::fchown(fd.get(), who.uid, who.gid);

@@ -6,9 +6,9 @@
 #include <fmt/format.h>
 
 #include "config/config.hpp"
-#include "config/python_repr.hpp"
 #include "config/text.hpp"
 #include "config/value_parser.hpp"
+#include "util/python_repr.hpp"
 
 namespace gf::config {
 namespace {
@@ -197,7 +197,7 @@ class Parser {
       }
     }
     throw ConfigError(fmt::format("Error: argument {}: ignored explicit argument {}", option.flag,
-                                  python_string_repr(rest)));
+                                  util::python_repr_utf8(rest)));
   }
 
   std::string required_value(const MatchedOption& match) {
@@ -211,7 +211,7 @@ class Parser {
       return parse_value(*option.spec, raw);
     } catch (const InvalidValue& e) {
       throw ConfigError(
-          fmt::format("Error: {}: {}, got {}", option.flag, e.what(), python_string_repr(raw)));
+          fmt::format("Error: {}: {}, got {}", option.flag, e.what(), util::python_repr_utf8(raw)));
     }
   }
 

@@ -47,7 +47,7 @@ void load_config_file(Config& config, const ParsedArguments& from_cli,
   if (path != nullptr) {
     loader(config, command_line, std::get<std::string>(*path), true);
   } else {
-    loader(config, command_line, config.get_str("config"), false);
+    loader(config, command_line, config.get(settings::config), false);
   }
 }
 
@@ -57,11 +57,11 @@ void choose_app(CommandLine& result, const ParsedArguments& from_cli,
       from_cli.positionals.empty() ? from_env.positionals : from_cli.positionals;
   Config& config = result.config;
   if (positionals.empty()) {
-    config.app_uri = config.get_str("wsgi_app");
+    config.app_uri = config.get(settings::wsgi_app);
     return;
   }
   config.app_uri = positionals.front();
-  config.set_value("default_proc_name", positionals.front());
+  config.set_value(settings::default_proc_name, positionals.front());
   for (size_t i = 1; i < positionals.size(); ++i) {
     result.warnings.push_back(
         fmt::format("Warning: ignoring extra positional argument '{}'", positionals[i]));
@@ -95,7 +95,7 @@ CommandLine parse_command_line(int argc, const char* const* argv,
   apply(result.config, from_env);
   apply(result.config, from_cli);
   choose_app(result, from_cli, from_env);
-  if (result.config.get_int("ssl_version") != 2) {
+  if (result.config.get(settings::ssl_version) != 2) {
     result.warnings.push_back(
         "Warning: option `ssl_version` is deprecated and it is ignored. Use ssl_context "
         "instead.");

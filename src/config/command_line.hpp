@@ -27,8 +27,11 @@ struct CommandLine {
 // GUNICORN_CMD_ARGS and argv alone make of the defaults: the loader needs --chdir, --pythonpath,
 // --virtualenv and --env before the file can run, while the file's values must still land below
 // them in `config`.
-using ConfigFileLoader = std::function<void(Config& config, const Config& command_line,
-                                            const std::string& path, bool explicitly_given)>;
+// The loaders (python::ConfigFile, python::PasteConfig) declare themselves with this type, so the
+// parameter list is written once.
+using LoadConfigFile = void(Config& config, const Config& command_line, const std::string& path,
+                            bool explicitly_given);
+using ConfigFileLoader = std::function<LoadConfigFile>;
 
 // Reads GUNICORN_CMD_ARGS from the environment. Throws ConfigError with a one-line message
 // ("Error: --workers: expected a positive integer, got 'x'").

@@ -15,8 +15,19 @@ const SettingSpec& known_setting(std::string_view name) {
   return *spec;
 }
 
-[[noreturn]] void wrong_type(std::string_view name, std::string_view wanted) {
+// The stored T; a value of another shape is a bug (the table's validators rule it out).
+template <class T>
+const T& stored(const Value& value, std::string_view name, std::string_view wanted) {
+  if (const auto* typed = std::get_if<T>(&value)) return *typed;
   throw std::logic_error(fmt::format("setting '{}' is not {}", name, wanted));
+}
+
+// The same for settings that may be None.
+template <class T>
+std::optional<T> stored_or_none(const Value& value, std::string_view name,
+                                std::string_view wanted) {
+  if (std::holds_alternative<std::monostate>(value)) return std::nullopt;
+  return stored<T>(value, name, wanted);
 }
 
 }  // namespace
@@ -29,14 +40,9 @@ Config::Config() {
 }
 
 void Config::set(std::string_view name, std::string_view raw) {
-  const SettingSpec& spec = known_setting(name);
-  try {
-    values_.find(name)->second = parse_value(spec, raw);
-  } catch (const InvalidValue& e) {
-    throw ConfigError(
-        fmt::format("Invalid value for {}: {} ({})", name, python_string_repr(raw), e.what()));
-  }
-  explicit_.find(name)->second = true;
+  // A string goes through validate_value as through parse_value, and python_repr of it is
+  // the text's repr: one path for both, errors included.
+  set_value(name, Value(std::string(raw)));
 }
 
 void Config::set_value(std::string_view name, Value value) {
@@ -56,45 +62,32 @@ const Value& Config::get(std::string_view name) const {
   return it->second;
 }
 
-bool Config::get_bool(std::string_view name) const {
-  if (const auto* flag = std::get_if<bool>(&get(name))) return *flag;
-  wrong_type(name, "a bool");
+bool Config::get(SettingKey<bool> key) const {
+  return stored<bool>(get(key.name), key.name, "a bool");
 }
 
-int64_t Config::get_int(std::string_view name) const {
-  if (const auto* number = std::get_if<int64_t>(&get(name))) return *number;
-  wrong_type(name, "an integer");
+std::optional<bool> Config::get(SettingKey<std::optional<bool>> key) const {
+  return stored_or_none<bool>(get(key.name), key.name, "a bool");
 }
 
-double Config::get_double(std::string_view name) const {
-  const Value& value = get(name);
-  if (const auto* number = std::get_if<double>(&value)) return *number;
-  if (const auto* number = std::get_if<int64_t>(&value)) return static_cast<double>(*number);
-  wrong_type(name, "a number");
+int64_t Config::get(SettingKey<int64_t> key) const {
+  return stored<int64_t>(get(key.name), key.name, "an integer");
 }
 
-std::string Config::get_str(std::string_view name) const {
-  const Value& value = get(name);
-  if (const auto* text = std::get_if<std::string>(&value)) return *text;
-  if (std::holds_alternative<std::monostate>(value)) return {};
-  wrong_type(name, "a string");
+std::string Config::get(SettingKey<std::string> key) const {
+  return stored_or_none<std::string>(get(key.name), key.name, "a string").value_or("");
 }
 
-std::optional<std::string> Config::get_opt_str(std::string_view name) const {
-  const Value& value = get(name);
-  if (const auto* text = std::get_if<std::string>(&value)) return *text;
-  if (std::holds_alternative<std::monostate>(value)) return std::nullopt;
-  wrong_type(name, "a string");
+std::optional<std::string> Config::get(SettingKey<std::optional<std::string>> key) const {
+  return stored_or_none<std::string>(get(key.name), key.name, "a string");
 }
 
-StringList Config::get_list(std::string_view name) const {
-  if (const auto* items = std::get_if<StringList>(&get(name))) return *items;
-  wrong_type(name, "a list");
+StringList Config::get(SettingKey<StringList> key) const {
+  return stored<StringList>(get(key.name), key.name, "a list");
 }
 
-StringMap Config::get_map(std::string_view name) const {
-  if (const auto* pairs = std::get_if<StringMap>(&get(name))) return *pairs;
-  wrong_type(name, "a map");
+StringMap Config::get(SettingKey<StringMap> key) const {
+  return stored<StringMap>(get(key.name), key.name, "a map");
 }
 
 bool Config::is_set_explicitly(std::string_view name) const {

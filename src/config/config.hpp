@@ -7,7 +7,9 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 
+#include "config/setting_keys.hpp"
 #include "config/value.hpp"
 
 namespace gf::config {
@@ -30,14 +32,31 @@ class Config {
   // Store an already typed value (validated).
   void set_value(std::string_view name, Value value);
 
+  // The typed way to read a setting: cfg.get(settings::timeout) is an int64_t (see
+  // setting_keys.hpp). Throws std::logic_error if the stored value has another shape, which the
+  // settings table's validators rule out.
+  bool get(SettingKey<bool> key) const;
+  std::optional<bool> get(SettingKey<std::optional<bool>> key) const;  // nullopt when None
+  int64_t get(SettingKey<int64_t> key) const;
+  std::string get(SettingKey<std::string> key) const;  // "" when None
+  std::optional<std::string> get(SettingKey<std::optional<std::string>> key) const;
+  StringList get(SettingKey<StringList> key) const;
+  StringMap get(SettingKey<StringMap> key) const;
+  template <class T>
+  void set(SettingKey<T> key, std::string_view raw) {
+    set(key.name, raw);
+  }
+  template <class T>
+  void set_value(SettingKey<T> key, Value value) {
+    set_value(key.name, std::move(value));
+  }
+  template <class T>
+  bool is_set_explicitly(SettingKey<T> key) const {
+    return is_set_explicitly(key.name);
+  }
+
+  // By name, for code that walks the settings table.
   const Value& get(std::string_view name) const;  // throws std::out_of_range for unknown names
-  bool get_bool(std::string_view name) const;
-  int64_t get_int(std::string_view name) const;
-  double get_double(std::string_view name) const;
-  std::string get_str(std::string_view name) const;  // "" when None
-  std::optional<std::string> get_opt_str(std::string_view name) const;
-  StringList get_list(std::string_view name) const;
-  StringMap get_map(std::string_view name) const;
   bool is_set_explicitly(std::string_view name) const;  // given on CLI/env, not a default
 
   // The positional APP_MODULE (or wsgi_app), empty when none.

@@ -9,12 +9,12 @@
 namespace gf::config {
 
 std::string effective_proc_name(const Config& config) {
-  if (auto name = config.get_opt_str("proc_name")) return *name;
-  return config.get_str("default_proc_name");
+  if (auto name = config.get(settings::proc_name)) return *name;
+  return config.get(settings::default_proc_name);
 }
 
 bool sendfile_enabled(const Config& config) {
-  if (!std::holds_alternative<std::monostate>(config.get("sendfile"))) return false;
+  if (config.get(settings::sendfile).has_value()) return false;
   const char* env = std::getenv("SENDFILE");
   if (env == nullptr) return true;
   const std::string word = to_lower(env);
@@ -23,7 +23,7 @@ bool sendfile_enabled(const Config& config) {
 
 std::vector<std::pair<std::string, std::string>> environment_pairs(const Config& config) {
   std::vector<std::pair<std::string, std::string>> pairs;
-  for (const std::string& entry : config.get_list("raw_env")) {
+  for (const std::string& entry : config.get(settings::raw_env)) {
     const auto equals = entry.find('=');
     if (equals == std::string::npos) {
       throw ConfigError(fmt::format("environment setting '{}' invalid", entry));
@@ -35,7 +35,7 @@ std::vector<std::pair<std::string, std::string>> environment_pairs(const Config&
 
 std::vector<std::string> python_path_entries(const Config& config) {
   std::vector<std::string> entries;
-  const std::string pythonpath = config.get_str("pythonpath");
+  const std::string pythonpath = config.get(settings::pythonpath);
   for (std::string_view piece : split(pythonpath, ',')) {
     if (const std::string_view entry = strip(piece); !entry.empty()) entries.emplace_back(entry);
   }

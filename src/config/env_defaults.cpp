@@ -55,7 +55,7 @@ Value workers() {
 
 Value forwarded_allow_ips() {
   const char* text = env("FORWARDED_ALLOW_IPS");
-  const SettingSpec& spec = *find_setting("forwarded_allow_ips");
+  const SettingSpec& spec = *find_setting(settings::forwarded_allow_ips.name);
   const std::string raw = text != nullptr ? text : "127.0.0.1,::1";
   try {
     return parse_value(spec, raw);

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "util/python_repr.hpp"
+
 namespace gf::config {
 namespace {
 
@@ -21,33 +23,6 @@ std::string repr_double(double number) {
 
 }  // namespace
 
-std::string python_string_repr(std::string_view text) {
-  // repr() prefers single quotes and switches to double quotes only to avoid escaping.
-  const bool has_single = text.find('\'') != std::string_view::npos;
-  const bool has_double = text.find('"') != std::string_view::npos;
-  const char quote = has_single && !has_double ? '"' : '\'';
-  std::string out(1, quote);
-  for (char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (c == quote || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (c == '\n') {
-      out += "\\n";
-    } else if (c == '\r') {
-      out += "\\r";
-    } else if (c == '\t') {
-      out += "\\t";
-    } else if (byte < 0x20 || byte == 0x7f) {
-      out += fmt::format("\\x{:02x}", byte);
-    } else {
-      out += c;
-    }
-  }
-  out += quote;
-  return out;
-}
-
 std::string python_repr(const Value& value) {
   return std::visit(
       Overloaded{
@@ -55,12 +30,12 @@ std::string python_repr(const Value& value) {
           [](bool flag) -> std::string { return flag ? "True" : "False"; },
           [](int64_t number) -> std::string { return std::to_string(number); },
           [](double number) -> std::string { return repr_double(number); },
-          [](const std::string& text) -> std::string { return python_string_repr(text); },
+          [](const std::string& text) -> std::string { return util::python_repr_utf8(text); },
           [](const StringList& items) -> std::string {
             std::string out = "[";
             for (size_t i = 0; i < items.size(); ++i) {
               if (i != 0) out += ", ";
-              out += python_string_repr(items[i]);
+              out += util::python_repr_utf8(items[i]);
             }
             return out + "]";
           },
@@ -68,8 +43,8 @@ std::string python_repr(const Value& value) {
             std::string out = "{";
             for (size_t i = 0; i < pairs.size(); ++i) {
               if (i != 0) out += ", ";
-              out +=
-                  python_string_repr(pairs[i].first) + ": " + python_string_repr(pairs[i].second);
+              out += util::python_repr_utf8(pairs[i].first) + ": " +
+                     util::python_repr_utf8(pairs[i].second);
             }
             return out + "}";
           },

@@ -3,13 +3,12 @@
 #pragma once
 
 #include <string>
-#include <string_view>
 
 #include "config/value.hpp"
 
 namespace gf::config {
 
-std::string python_string_repr(std::string_view text);  // repr(str): quotes and escapes
+// Strings inside are quoted by util::python_repr_utf8.
 std::string python_repr(const Value& value);
 // str(): like repr() except that a top-level string is printed bare.
 std::string python_str(const Value& value);

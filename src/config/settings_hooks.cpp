@@ -70,8 +70,8 @@ void add_hook_settings(std::vector<SettingSpec>& out) {
                      "ssl.SSLContext to use.",
                      2));
 
-  // Every server hook is called (src/python/hooks.cpp) except ssl_context: without TLS support
-  // there is no SSLContext to build, so it is only kept.
+  // Every server hook is called (src/python/configuration/hooks.cpp) except ssl_context: without
+  // TLS support there is no SSLContext to build, so it is only kept.
   for (SettingSpec& spec : out) {
     if (spec.section != server) continue;
     if (spec.name == "ssl_context") {

@@ -10,9 +10,9 @@
 
 #include <fmt/format.h>
 
-#include "config/ip_network.hpp"
 #include "config/python_int.hpp"
 #include "config/text.hpp"
+#include "util/ip_network.hpp"
 
 namespace gf::config {
 namespace {
@@ -30,11 +30,13 @@ int64_t checked_int(const SettingSpec& spec, int64_t value) {
   return value;
 }
 
-bool parse_bool(std::string_view raw) {
+// The parse_* helpers below throw InvalidValue(expected_text(spec)): one wording per type.
+
+bool parse_bool(const SettingSpec& spec, std::string_view raw) {
   const std::string word = to_lower(strip(raw));
   if (word == "true") return true;
   if (word == "false") return false;
-  throw InvalidValue("expected true or false");
+  throw InvalidValue(expected_text(spec));
 }
 
 std::string parse_choice(const SettingSpec& spec, std::string_view raw) {
@@ -80,7 +82,7 @@ StringList checked_addresses(const SettingSpec& spec, StringList items) {
   for (std::string& item : items) {
     std::string entry(strip(item));
     if (entry.empty()) continue;
-    if (entry != "*" && !is_ip_network(entry)) {
+    if (entry != "*" && !std::holds_alternative<util::IpNetwork>(util::parse_ip_network(entry))) {
       throw InvalidValue(fmt::format("{} ('{}' is not one)", expected_text(spec), entry));
     }
     kept.push_back(std::move(entry));
@@ -88,14 +90,14 @@ StringList checked_addresses(const SettingSpec& spec, StringList items) {
   return kept;
 }
 
-std::string parse_directory(std::string_view raw) {
+std::string parse_directory(const SettingSpec& spec, std::string_view raw) {
   namespace fs = std::filesystem;
   const fs::path given{std::string(strip(raw))};
   std::error_code error;
   const fs::path absolute = (fs::current_path(error) / given).lexically_normal();
   std::string normalised = absolute.string();
   if (normalised.size() > 1 && normalised.back() == '/') normalised.pop_back();
-  if (!fs::exists(normalised, error)) throw InvalidValue("expected an existing directory");
+  if (!fs::exists(normalised, error)) throw InvalidValue(expected_text(spec));
   return normalised;
 }
 
@@ -103,24 +105,25 @@ bool all_digits(std::string_view text) {
   return !text.empty() && text.find_first_not_of("0123456789") == std::string_view::npos;
 }
 
-int64_t parse_user(std::string_view raw, bool is_group) {
+// A uid (kUser) or gid (kGroup): a number, or a name the system knows.
+int64_t parse_user_or_group(const SettingSpec& spec, std::string_view raw) {
   const std::string name(strip(raw));
   if (all_digits(name)) {
     if (auto id = parse_python_int(name, 10)) return *id;
   }
-  if (is_group) {
+  if (spec.type == ValueType::kGroup) {
     if (const group* entry = getgrnam(name.c_str())) return entry->gr_gid;
-    throw InvalidValue("expected a group id or an existing group name");
+  } else if (const passwd* entry = getpwnam(name.c_str())) {
+    return entry->pw_uid;
   }
-  if (const passwd* entry = getpwnam(name.c_str())) return entry->pw_uid;
-  throw InvalidValue("expected a user id or an existing user name");
+  throw InvalidValue(expected_text(spec));
 }
 
-std::string parse_hook(std::string_view raw) {
+std::string parse_hook(const SettingSpec& spec, std::string_view raw) {
   const std::string_view text = strip(raw);
   const auto dot = text.rfind('.');
   if (dot == std::string_view::npos || dot == 0 || dot + 1 == text.size()) {
-    throw InvalidValue("expected a callable or a 'module.function' import string");
+    throw InvalidValue(expected_text(spec));
   }
   return std::string(text);
 }
@@ -211,7 +214,7 @@ std::string expected_text(const SettingSpec& spec) {
 Value parse_value(const SettingSpec& spec, std::string_view raw) {
   switch (spec.type) {
     case ValueType::kBool:
-      return parse_bool(raw);
+      return parse_bool(spec, raw);
     case ValueType::kPositiveInt: {
       const auto number = parse_python_int(raw);
       if (!number) throw InvalidValue(expected_text(spec));
@@ -238,13 +241,12 @@ Value parse_value(const SettingSpec& spec, std::string_view raw) {
     case ValueType::kChoice:
       return parse_choice(spec, raw);
     case ValueType::kDirectory:
-      return parse_directory(raw);
+      return parse_directory(spec, raw);
     case ValueType::kUser:
-      return parse_user(raw, false);
     case ValueType::kGroup:
-      return parse_user(raw, true);
+      return parse_user_or_group(spec, raw);
     case ValueType::kHook:
-      return parse_hook(raw);
+      return parse_hook(spec, raw);
     case ValueType::kPythonDict:
       return std::string(raw);
   }

@@ -6,19 +6,19 @@
 #include "http/char_classes.hpp"
 #include "http/errors.hpp"
 #include "http/header_block.hpp"
-#include "http/py_repr.hpp"
+#include "util/python_repr.hpp"
 
 namespace gf::http {
 
 namespace {
 
 [[noreturn]] void invalid_size(std::string_view text) {
-  throw BodyError("InvalidChunkSize", "Invalid chunk size: " + py_repr(text));
+  throw BodyError("InvalidChunkSize", "Invalid chunk size: " + util::python_repr_latin1(text));
 }
 
 [[noreturn]] void missing_terminator(std::string_view seen) {
   throw BodyError("ChunkMissingTerminator",
-                  "Invalid chunk terminator is not '\\r\\n': " + py_repr(seen));
+                  "Invalid chunk terminator is not '\\r\\n': " + util::python_repr_latin1(seen));
 }
 
 // Hex digits only; Gunicorn has no digit cap, we refuse sizes that do not fit 63 bits.

@@ -5,7 +5,7 @@
 
 #include "http/char_classes.hpp"
 #include "http/errors.hpp"
-#include "http/py_repr.hpp"
+#include "util/python_repr.hpp"
 
 namespace gf::http {
 
@@ -18,10 +18,12 @@ constexpr std::array<std::string_view, 6> kForbiddenTrailers = {
   throw RequestError(431, "LimitRequestHeaders", what);
 }
 [[noreturn]] void invalid_header(std::string_view text) {
-  throw RequestError(400, "InvalidHeader", "Invalid HTTP Header: " + py_repr(text));
+  throw RequestError(400, "InvalidHeader",
+                     "Invalid HTTP Header: " + util::python_repr_latin1(text));
 }
 [[noreturn]] void invalid_name(std::string_view name) {
-  throw RequestError(400, "InvalidHeaderName", "Invalid HTTP header name: " + py_repr(name));
+  throw RequestError(400, "InvalidHeaderName",
+                     "Invalid HTTP header name: " + util::python_repr_latin1(name));
 }
 // Gunicorn reports a header it refuses by its upper-cased name.
 [[noreturn]] void invalid_upper_name(std::string_view name) {
@@ -77,7 +79,7 @@ void apply_expect(std::string_view value, int major, int minor, HeaderBlockFacts
     return;
   }
   throw RequestError(417, "ExpectationFailed",
-                     "Unable to comply with expectation: " + py_repr(value));
+                     "Unable to comply with expectation: " + util::python_repr_latin1(value));
 }
 
 void apply_secure_scheme(const ParserOptions& options, std::string_view name,
@@ -121,9 +123,9 @@ void parse_header_block(std::string_view block, const HeaderBlockRules& rules, i
     bool is_folded = false;
     while (!lines.done() && !lines.peek().empty() && chars::is_sp_or_htab(lines.peek().front())) {
       if (!options.permit_obsolete_folding)
-        throw RequestError(
-            400, "ObsoleteFolding",
-            "Obsolete line folding is unacceptable: " + py_repr(util::ascii_upper_copy(raw_name)));
+        throw RequestError(400, "ObsoleteFolding",
+                           "Obsolete line folding is unacceptable: " +
+                               util::python_repr_latin1(util::ascii_upper_copy(raw_name)));
       std::string_view continuation = lines.next();
       header_length += continuation.size() + 2;
       if (header_length > limits.field_size) too_large("limit request headers fields size");

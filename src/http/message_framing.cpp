@@ -6,14 +6,15 @@
 
 #include "http/char_classes.hpp"
 #include "http/errors.hpp"
-#include "http/py_repr.hpp"
+#include "util/python_repr.hpp"
 
 namespace gf::http {
 
 namespace {
 
 [[noreturn]] void invalid_header(std::string_view name) {
-  throw RequestError(400, "InvalidHeader", "Invalid HTTP Header: " + py_repr(name));
+  throw RequestError(400, "InvalidHeader",
+                     "Invalid HTTP Header: " + util::python_repr_latin1(name));
 }
 
 void reject_duplicate_singletons(const RequestHead& head) {
@@ -60,7 +61,7 @@ bool apply_transfer_codings(std::string_view value, bool& chunked) {
       must_close = true;
     } else {
       throw RequestError(501, "UnsupportedTransferCoding",
-                         "Unsupported transfer coding: " + py_repr(value));
+                         "Unsupported transfer coding: " + util::python_repr_latin1(value));
     }
     if (comma == rest.npos) break;
     rest.remove_prefix(comma + 1);

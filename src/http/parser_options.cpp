@@ -39,26 +39,25 @@ ProxyProtocol proxy_protocol_from(std::string s) {
 
 ParserOptions ParserOptions::from_config(const config::Config& cfg) {
   ParserOptions o;
-  o.limit_request_line = non_negative(cfg.get_int("limit_request_line"), 8190);
-  o.limit_request_fields = non_negative(cfg.get_int("limit_request_fields"), 0);
-  o.limit_request_field_size = non_negative(cfg.get_int("limit_request_field_size"), 0);
-  o.header_map = header_map_from(cfg.get_str("header_map"));
+  o.limit_request_line = non_negative(cfg.get(config::settings::limit_request_line), 8190);
+  o.limit_request_fields = non_negative(cfg.get(config::settings::limit_request_fields), 0);
+  o.limit_request_field_size = non_negative(cfg.get(config::settings::limit_request_field_size), 0);
+  o.header_map = header_map_from(cfg.get(config::settings::header_map));
   o.forwarder_headers.clear();
-  for (auto& name : cfg.get_list("forwarder_headers")) o.forwarder_headers.push_back(upper(name));
+  for (auto& name : cfg.get(config::settings::forwarder_headers))
+    o.forwarder_headers.push_back(upper(name));
   o.secure_scheme_headers.clear();
-  for (auto& [name, value] : cfg.get_map("secure_scheme_headers"))
+  for (auto& [name, value] : cfg.get(config::settings::secure_scheme_headers))
     o.secure_scheme_headers.emplace_back(upper(name), value);
-  // Gunicorn also accepts true/false here; the config layer may keep either shape.
-  const config::Value& proxy = cfg.get("proxy_protocol");
-  if (const bool* on = std::get_if<bool>(&proxy))
-    o.proxy_protocol = *on ? ProxyProtocol::kAuto : ProxyProtocol::kOff;
-  else
-    o.proxy_protocol = proxy_protocol_from(cfg.get_str("proxy_protocol"));
-  o.permit_obsolete_folding = cfg.get_bool("permit_obsolete_folding");
-  o.strip_header_spaces = cfg.get_bool("strip_header_spaces");
-  o.permit_unconventional_http_method = cfg.get_bool("permit_unconventional_http_method");
-  o.permit_unconventional_http_version = cfg.get_bool("permit_unconventional_http_version");
-  o.casefold_http_method = cfg.get_bool("casefold_http_method");
+  // Gunicorn also accepts true/false here: the settings table maps them to "auto"/"off".
+  o.proxy_protocol = proxy_protocol_from(cfg.get(config::settings::proxy_protocol));
+  o.permit_obsolete_folding = cfg.get(config::settings::permit_obsolete_folding);
+  o.strip_header_spaces = cfg.get(config::settings::strip_header_spaces);
+  o.permit_unconventional_http_method =
+      cfg.get(config::settings::permit_unconventional_http_method);
+  o.permit_unconventional_http_version =
+      cfg.get(config::settings::permit_unconventional_http_version);
+  o.casefold_http_method = cfg.get(config::settings::casefold_http_method);
   return o;
 }
 

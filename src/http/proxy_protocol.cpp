@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <string>
 
-#include "http/py_repr.hpp"
+#include "util/python_repr.hpp"
 
 namespace gf::http {
 
@@ -15,7 +15,8 @@ namespace {
 using Status = ProxyHeaderResult::Status;
 
 RequestError invalid_line(std::string_view text) {
-  return RequestError(400, "InvalidProxyLine", "Invalid PROXY line: " + py_repr(text));
+  return RequestError(400, "InvalidProxyLine",
+                      "Invalid PROXY line: " + util::python_repr_latin1(text));
 }
 
 RequestError invalid_header(const std::string& why) {
@@ -25,7 +26,7 @@ RequestError invalid_header(const std::string& why) {
 void check_peer_allowed(const PeerInfo& peer) {
   if (peer.is_unix || peer.proxy_allowed) return;
   throw RequestError(403, "ForbiddenProxyRequest",
-                     "Proxy request from " + py_repr(peer.addr) + " not allowed");
+                     "Proxy request from " + util::python_repr_latin1(peer.addr) + " not allowed");
 }
 
 bool valid_address(int family, const std::string& text) {
@@ -144,20 +145,19 @@ ProxyHeaderResult parse_v2(std::string_view data) {
   int transport = family_protocol & 0x0f;
   if (transport != 1) throw invalid_header("only TCP protocol is supported");
   std::string_view addresses = data.substr(16, length);
-  if (family == 1) {
-    if (length < 12) throw invalid_header("insufficient address data for IPv4");
-    result.info.protocol = "TCP4";
-    result.info.client_addr = format_address(AF_INET, addresses.substr(0, 4));
-    result.info.proxy_addr = format_address(AF_INET, addresses.substr(4, 4));
-    result.info.client_port = read_be16(addresses, 8);
-    result.info.proxy_port = read_be16(addresses, 10);
-  } else if (family == 2) {
-    if (length < 36) throw invalid_header("insufficient address data for IPv6");
-    result.info.protocol = "TCP6";
-    result.info.client_addr = format_address(AF_INET6, addresses.substr(0, 16));
-    result.info.proxy_addr = format_address(AF_INET6, addresses.substr(16, 16));
-    result.info.client_port = read_be16(addresses, 32);
-    result.info.proxy_port = read_be16(addresses, 34);
+  if (family == 1 || family == 2) {
+    const bool v4 = family == 1;
+    // Source and destination address, then source and destination port.
+    const size_t address_size = v4 ? 4 : 16;
+    if (length < 2 * address_size + 4)
+      throw invalid_header(v4 ? "insufficient address data for IPv4"
+                              : "insufficient address data for IPv6");
+    const int af = v4 ? AF_INET : AF_INET6;
+    result.info.protocol = v4 ? "TCP4" : "TCP6";
+    result.info.client_addr = format_address(af, addresses.substr(0, address_size));
+    result.info.proxy_addr = format_address(af, addresses.substr(address_size, address_size));
+    result.info.client_port = read_be16(addresses, 2 * address_size);
+    result.info.proxy_port = read_be16(addresses, 2 * address_size + 2);
   } else if (family == 0) {
     result.info.protocol = "UNSPEC";
   } else {

@@ -7,19 +7,21 @@
 
 #include "http/char_classes.hpp"
 #include "http/errors.hpp"
-#include "http/py_repr.hpp"
+#include "util/python_repr.hpp"
 
 namespace gf::http {
 
 namespace {
 
 [[noreturn]] void invalid_line(std::string_view line) {
-  throw RequestError(400, "InvalidRequestLine", "Invalid HTTP request line: " + py_repr(line));
+  throw RequestError(400, "InvalidRequestLine",
+                     "Invalid HTTP request line: " + util::python_repr_latin1(line));
 }
 
 void check_method(std::string_view method, const ParserOptions& options) {
   auto reject = [&] {
-    throw RequestError(400, "InvalidRequestMethod", "Invalid HTTP method: " + py_repr(method));
+    throw RequestError(400, "InvalidRequestMethod",
+                       "Invalid HTTP method: " + util::python_repr_latin1(method));
   };
   if (!options.permit_unconventional_http_method) {
     if (method.size() < 3 || method.size() > 20) reject();
@@ -106,7 +108,8 @@ void parse_version(std::string_view text, const ParserOptions& options, RequestH
   auto digit = [](char c) { return c >= '0' && c <= '9'; };
   if (text.size() != 8 || !text.starts_with("HTTP/") || !digit(text[5]) || text[6] != '.' ||
       !digit(text[7]))
-    throw RequestError(400, "InvalidHTTPVersion", "Invalid HTTP Version: " + py_repr(text));
+    throw RequestError(400, "InvalidHTTPVersion",
+                       "Invalid HTTP Version: " + util::python_repr_latin1(text));
   head.version_major = text[5] - '0';
   head.version_minor = text[7] - '0';
   bool conventional = head.version_major == 1;  // [1.0, 2.0)

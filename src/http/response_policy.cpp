@@ -5,7 +5,7 @@
 #include <limits>
 
 #include "http/char_classes.hpp"
-#include "http/py_repr.hpp"
+#include "util/python_repr.hpp"
 
 namespace gf::http {
 namespace {
@@ -32,10 +32,10 @@ int parse_status(std::string_view status) {
   auto digit = [](char c) { return c >= '0' && c <= '9'; };
   if (status.size() < 3 || !digit(status[0]) || !digit(status[1]) || !digit(status[2]) ||
       (status.size() > 3 && status[3] != ' '))
-    throw InvalidResponse("Invalid status: " + py_repr(status));
+    throw InvalidResponse("Invalid status: " + util::python_repr_latin1(status));
   for (char c : status)
     if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
-      throw InvalidResponse("Invalid status: " + py_repr(status));
+      throw InvalidResponse("Invalid status: " + util::python_repr_latin1(status));
   return (status[0] - '0') * 100 + (status[1] - '0') * 10 + (status[2] - '0');
 }
 
@@ -46,7 +46,7 @@ uint64_t parse_content_length(std::string_view value) {
   for (char c : value) {
     uint64_t digit = static_cast<uint64_t>(c - '0');
     if (c < '0' || c > '9' || n > (kMax - digit) / 10)
-      throw InvalidResponse("Invalid Content-Length: " + py_repr(value));
+      throw InvalidResponse("Invalid Content-Length: " + util::python_repr_latin1(value));
     n = n * 10 + digit;
   }
   return n;
@@ -62,9 +62,9 @@ void ResponsePolicy::start(std::string_view status, std::vector<HeaderField> hea
   bool upgrade = false;
   for (auto& h : headers) {
     if (!chars::is_token(h.name))
-      throw InvalidResponse("Invalid HTTP header name: " + py_repr(h.name));
+      throw InvalidResponse("Invalid HTTP header name: " + util::python_repr_latin1(h.name));
     if (!valid_header_value(h.value))
-      throw InvalidResponse("Invalid HTTP Header: " + py_repr(h.value));
+      throw InvalidResponse("Invalid HTTP Header: " + util::python_repr_latin1(h.value));
     const std::string_view value = chars::strip_sp_htab(h.value);
     if (h.is("content-length")) {
       content_length = parse_content_length(value);

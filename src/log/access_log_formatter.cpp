@@ -265,15 +265,21 @@ std::string AccessLogFormatter::render(const AccessRecord& record) const {
 
 namespace {
 
-template <typename Lookup>
-void append_lookup(std::string& out, const Lookup& lookup, std::string_view name) {
-  if (!lookup) {
-    out.push_back('-');
-    return;
-  }
-  auto value = lookup(name);
+// Gunicorn shows a value that is missing (no header, no user, no length) as "-".
+template <typename Optional>
+void append_escaped_or_dash(std::string& out, const Optional& value) {
   if (value) {
     append_escaped(out, *value);
+  } else {
+    out.push_back('-');
+  }
+}
+
+// A header or environ lookup; the record may have no lookup at all (no request yet).
+template <typename Lookup>
+void append_lookup(std::string& out, const Lookup& lookup, std::string_view name) {
+  if (lookup) {
+    append_escaped_or_dash(out, lookup(name));
   } else {
     out.push_back('-');
   }
@@ -297,11 +303,7 @@ void append_atom(std::string& out, const Segment& seg, const AccessRecord& r) {
       if (r.request_header) header = r.request_header("AUTHORIZATION");
       std::optional<std::string> user;
       if (header) user = basic_auth_user(*header);
-      if (user) {
-        append_escaped(out, *user);
-      } else {
-        out.push_back('-');
-      }
+      append_escaped_or_dash(out, user);
       return;
     }
     case Atom::kTime: {
@@ -374,16 +376,9 @@ void append_atom(std::string& out, const Segment& seg, const AccessRecord& r) {
     case Atom::kResponseHeader:
       append_lookup(out, r.response_header, seg.text);
       return;
-    case Atom::kEnviron: {
-      std::optional<std::string> value;
-      if (r.environ_lookup) value = r.environ_lookup(seg.text);
-      if (value) {
-        append_escaped(out, *value);
-      } else {
-        out.push_back('-');
-      }
+    case Atom::kEnviron:
+      append_lookup(out, r.environ_lookup, seg.text);
       return;
-    }
   }
 }
 

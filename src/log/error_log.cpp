@@ -12,18 +12,16 @@
 namespace gf::log {
 namespace {
 
+// Each level's name as log lines show it; parse_level reads the same names in any case.
+constexpr std::pair<Level, std::string_view> kLevelNames[] = {{Level::kDebug, "DEBUG"},
+                                                              {Level::kInfo, "INFO"},
+                                                              {Level::kWarning, "WARNING"},
+                                                              {Level::kError, "ERROR"},
+                                                              {Level::kCritical, "CRITICAL"}};
+
 std::string_view level_name(Level level) {
-  switch (level) {
-    case Level::kDebug:
-      return "DEBUG";
-    case Level::kInfo:
-      return "INFO";
-    case Level::kWarning:
-      return "WARNING";
-    case Level::kError:
-      return "ERROR";
-    case Level::kCritical:
-      return "CRITICAL";
+  for (const auto& [known, name] : kLevelNames) {
+    if (known == level) return name;
   }
   return "INFO";
 }
@@ -91,13 +89,8 @@ void ErrorLog::write(Level level, std::string_view message) {
 }
 
 std::optional<Level> parse_level(std::string_view name) {
-  static constexpr std::pair<std::string_view, Level> kLevels[] = {{"debug", Level::kDebug},
-                                                                   {"info", Level::kInfo},
-                                                                   {"warning", Level::kWarning},
-                                                                   {"error", Level::kError},
-                                                                   {"critical", Level::kCritical}};
-  for (const auto& [text, level] : kLevels) {
-    if (iequals(name, text)) return level;
+  for (const auto& [level, level_text] : kLevelNames) {
+    if (iequals(name, level_text)) return level;
   }
   return std::nullopt;
 }

@@ -4,11 +4,12 @@
 
 #include <sys/socket.h>
 
-#include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "util/ip_network.hpp"
 
 namespace gf::net {
 
@@ -20,7 +21,8 @@ class IpAllowList {
 
   // Entries like Gunicorn's: "127.0.0.1", "::1", "10.0.0.0/8", "10.0.0.0/255.0.0.0",
   // "2001:db8::/32", "*".
-  // Networks are strict like ipaddress.ip_network(): host bits must be zero. Surrounding
+  // Networks are strict like ipaddress.ip_network() (util::parse_ip_network, which config/
+  // validates the settings with): host bits must be zero. Surrounding
   // blanks are ignored, empty entries skipped. Throws std::invalid_argument naming the entry.
   static IpAllowList parse(const std::vector<std::string>& entries);
   // The same from one comma-separated string ("127.0.0.1,::1").
@@ -37,15 +39,10 @@ class IpAllowList {
   bool empty() const { return !allow_all_ && networks_.empty(); }
 
  private:
-  struct Network {
-    bool v6 = false;
-    std::array<uint8_t, 16> bytes{};  // 4 used for IPv4
-    int prefix = 0;
-  };
   bool matches(bool v6, const uint8_t* bytes) const;
 
   bool allow_all_ = false;
-  std::vector<Network> networks_;
+  std::vector<util::IpNetwork> networks_;
 };
 
 }  // namespace gf::net

@@ -58,8 +58,8 @@ struct Stamp {
 
 std::unique_ptr<CodeReloader> CodeReloader::start_if_enabled(const config::Config& cfg,
                                                              const std::string& also_watch) {
-  if (!cfg.get_bool("reload")) return nullptr;
-  const std::string engine = cfg.get_str("reload_engine");
+  if (!cfg.get(config::settings::reload)) return nullptr;
+  const std::string engine = cfg.get(config::settings::reload_engine);
   util::UniqueFd inotify;
   if (engine != "poll") {
     inotify = util::UniqueFd(::inotify_init1(IN_NONBLOCK | IN_CLOEXEC));
@@ -67,7 +67,7 @@ std::unique_ptr<CodeReloader> CodeReloader::start_if_enabled(const config::Confi
       log::ErrorLog::get().warning("inotify unavailable ({}), reloading by polling instead",
                                    std::strerror(errno));
   }
-  std::vector<std::string> patterns = cfg.get_list("reload_extra_files");
+  std::vector<std::string> patterns = cfg.get(config::settings::reload_extra_files);
   if (!also_watch.empty()) patterns.push_back(glob_escape(also_watch));
   return std::unique_ptr<CodeReloader>(new CodeReloader(std::move(patterns), std::move(inotify)));
 }

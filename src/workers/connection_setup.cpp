@@ -5,8 +5,8 @@
 namespace gf::workers {
 
 ConnectionSetup::ConnectionSetup(const config::Config& cfg)
-    : forwarded_allow_(cfg.get_list("forwarded_allow_ips")),
-      proxy_allow_(cfg.get_list("proxy_allow_ips")) {}
+    : forwarded_allow_(cfg.get(config::settings::forwarded_allow_ips)),
+      proxy_allow_(cfg.get(config::settings::proxy_allow_ips)) {}
 
 http::PeerInfo ConnectionSetup::peer(const sockaddr_storage& addr, socklen_t len) const {
   http::PeerInfo peer;

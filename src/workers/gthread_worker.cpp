@@ -76,18 +76,18 @@ std::unique_ptr<Worker> GthreadWorker::create(WorkerContext& ctx, python::WsgiAp
 
 GthreadWorker::GthreadWorker(WorkerContext& ctx, python::WsgiApp& app, log::AccessLog* access_log)
     : WorkerBase(ctx, access_log),
-      handler_(app, ctx.cfg, access_log, ctx.cfg.get_int("threads") > 1),
-      threads_(static_cast<size_t>(std::max<int64_t>(1, ctx.cfg.get_int("threads")))),
-      keepalive_ns_(seconds_ns(ctx.cfg.get_int("keepalive"))),
-      max_connections_(
-          static_cast<size_t>(std::max<int64_t>(1, ctx.cfg.get_int("worker_connections")))) {
+      handler_(app, ctx.cfg, access_log, ctx.cfg.get(config::settings::threads) > 1),
+      threads_(static_cast<size_t>(std::max<int64_t>(1, ctx.cfg.get(config::settings::threads)))),
+      keepalive_ns_(seconds_ns(ctx.cfg.get(config::settings::keepalive))),
+      max_connections_(static_cast<size_t>(
+          std::max<int64_t>(1, ctx.cfg.get(config::settings::worker_connections)))) {
   session_settings_.parser = &parser_options_;
   session_settings_.keepalive_ns = keepalive_ns_;
-  session_settings_.header_ns = seconds_ns(ctx.cfg.get_int("header_timeout"));
-  session_settings_.body_ns = seconds_ns(ctx.cfg.get_int("body_timeout"));
+  session_settings_.header_ns = seconds_ns(ctx.cfg.get(config::settings::header_timeout));
+  session_settings_.body_ns = seconds_ns(ctx.cfg.get(config::settings::body_timeout));
   net::WaitPolicy& waits = session_settings_.app_waits;
-  waits.read_timeout_ms = timeout_ms(ctx.cfg.get_int("body_timeout"));
-  waits.write_timeout_ms = timeout_ms(ctx.cfg.get_int("write_timeout"));
+  waits.read_timeout_ms = timeout_ms(ctx.cfg.get(config::settings::body_timeout));
+  waits.write_timeout_ms = timeout_ms(ctx.cfg.get(config::settings::write_timeout));
   if (threads_ == 1) {
     // The application and its socket waits run on the loop's thread: keep the heartbeat going
     // while a request waits on its client (bounded by the body/write timeouts).
@@ -96,7 +96,7 @@ GthreadWorker::GthreadWorker(WorkerContext& ctx, python::WsgiApp& app, log::Acce
   }
   limits_.max_connections = max_connections_;
   limits_.graceful_ns = graceful_ns();
-  limits_.write_timeout_ns = seconds_ns(ctx.cfg.get_int("write_timeout"));
+  limits_.write_timeout_ns = seconds_ns(ctx.cfg.get(config::settings::write_timeout));
   limits_.output.waits = waits;
 }
 

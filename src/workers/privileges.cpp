@@ -17,8 +17,9 @@ namespace {
 }  // namespace
 
 WorkerIdentity WorkerIdentity::from(const config::Config& cfg) {
-  return {static_cast<uid_t>(cfg.get_int("user")), static_cast<gid_t>(cfg.get_int("group")),
-          cfg.get_bool("initgroups")};
+  return {static_cast<uid_t>(cfg.get(config::settings::user)),
+          static_cast<gid_t>(cfg.get(config::settings::group)),
+          cfg.get(config::settings::initgroups)};
 }
 
 bool WorkerIdentity::differs_from_current() const {

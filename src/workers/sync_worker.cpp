@@ -27,7 +27,7 @@ std::unique_ptr<Worker> SyncWorker::create(WorkerContext& ctx, python::WsgiApp& 
 
 SyncWorker::SyncWorker(WorkerContext& ctx, python::WsgiApp& app, log::AccessLog* access_log)
     : WorkerBase(ctx, access_log), handler_(app, ctx.cfg, access_log, /*multithread=*/false) {
-  const int64_t timeout = ctx.cfg.get_int("timeout");
+  const int64_t timeout = ctx.cfg.get(config::settings::timeout);
   // The master gives each worker timeout/2 for its own waits (Gunicorn's worker.timeout).
   poll_timeout_ms_ = timeout > 0 ? static_cast<int>(timeout * 1000 / 2) : 500;
   // A client that stalls longer than that is dropped, rather than the whole worker being

@@ -15,10 +15,10 @@ namespace {
 // Gunicorn's max_requests + randint(0, max_requests_jitter), drawn once per worker; unlimited
 // when 0.
 uint64_t max_requests_for(const config::Config& cfg) {
-  const int64_t base = cfg.get_int("max_requests");
+  const int64_t base = cfg.get(config::settings::max_requests);
   if (base <= 0) return UINT64_MAX;
   std::uniform_int_distribution<int64_t> draw(
-      0, std::max<int64_t>(0, cfg.get_int("max_requests_jitter")));
+      0, std::max<int64_t>(0, cfg.get(config::settings::max_requests_jitter)));
   std::random_device seed;
   return static_cast<uint64_t>(base + draw(seed));
 }
@@ -31,7 +31,7 @@ WorkerBase::WorkerBase(WorkerContext& ctx, log::AccessLog* access_log)
       parser_options_(http::ParserOptions::from_config(ctx.cfg)),
       setup_(ctx.cfg),
       max_requests_(max_requests_for(ctx.cfg)),
-      graceful_ns_(ctx.cfg.get_int("graceful_timeout") * 1'000'000'000) {}
+      graceful_ns_(ctx.cfg.get(config::settings::graceful_timeout) * 1'000'000'000) {}
 
 bool WorkerBase::parent_alive() {
   if (::getppid() == ctx_.ppid) return true;

@@ -23,9 +23,9 @@
 namespace gf::workers {
 namespace {
 std::unique_ptr<log::AccessLog> open_access_log(const config::Config& cfg) {
-  auto path = cfg.get_opt_str("accesslog");
+  auto path = cfg.get(config::settings::accesslog);
   if (!path) return nullptr;
-  return std::make_unique<log::AccessLog>(*path, cfg.get_str("access_log_format"));
+  return std::make_unique<log::AccessLog>(*path, cfg.get(config::settings::access_log_format));
 }
 // Gunicorn prints the bare message to stderr (not through the log), then its `finally` logs
 // the exit as for any worker.
@@ -100,7 +100,7 @@ int run_worker_process(WorkerContext& ctx) {
     python::TracebackDump::install(log.fd(), log.enabled(log::Level::kError));
     if (ctx.preloaded_app == nullptr) app.emplace(python::WsgiApp::load(ctx.cfg));
   } catch (const python::AppSyntaxError& e) {
-    if (!ctx.cfg.get_bool("reload")) return boot_failed(kWorkerBootError, e.what());
+    if (!ctx.cfg.get(config::settings::reload)) return boot_failed(kWorkerBootError, e.what());
     // Gunicorn's dev mode: show the traceback as a 500 page until the file is fixed.
     app.emplace(python::WsgiApp::failing(e.page()));
     broken_file = e.filename();

@@ -58,8 +58,8 @@ std::string implemented_names() {
 }  // namespace
 
 const WorkerType* find_worker_type(const config::Config& cfg) {
-  const WorkerType* type = find_named(cfg.get_str("worker_class"));
-  if (type == &sync_type() && cfg.get_int("threads") > 1) return find_named("gthread");
+  const WorkerType* type = find_named(cfg.get(config::settings::worker_class));
+  if (type == &sync_type() && cfg.get(config::settings::threads) > 1) return find_named("gthread");
   return type;
 }
 
@@ -69,8 +69,8 @@ const WorkerType& worker_type_to_run(const config::Config& cfg) {
 }
 
 std::string worker_class_str(const config::Config& cfg) {
-  const std::string given = cfg.get_str("worker_class");
-  if (find_named(given) == &sync_type() && cfg.get_int("threads") > 1) return "gthread";
+  const std::string given = cfg.get(config::settings::worker_class);
+  if (find_named(given) == &sync_type() && cfg.get(config::settings::threads) > 1) return "gthread";
   return given;
 }
 

@@ -9,7 +9,6 @@
 #include <string_view>
 #include <vector>
 
-#include "config/python_repr.hpp"
 #include "config/settings_table.hpp"
 #include "config/value_parser.hpp"
 #include "python/configuration/config_objects.hpp"
@@ -17,6 +16,7 @@
 #include "python/embed/py_exception.hpp"
 #include "python/embed/py_ref.hpp"
 #include "python/embed/py_text.hpp"
+#include "util/python_repr.hpp"
 
 namespace gf::python {
 namespace {
@@ -68,7 +68,7 @@ bool is_file(const fs::path& path) {
 // in the --chdir directory first (where the app and its config usually live), and prefers its
 // own greenfork.conf.py so a deployment can hold both during a migration.
 std::optional<Location> find_default_file(const config::Config& command_line) {
-  std::vector<fs::path> dirs = {fs::path(command_line.get_str("chdir"))};
+  std::vector<fs::path> dirs = {fs::path(command_line.get(config::settings::chdir))};
   const fs::path startup = current_dir();
   if (fs::path(dirs.front()).lexically_normal() != startup.lexically_normal())
     dirs.push_back(startup);
@@ -92,8 +92,7 @@ Location explicit_location(const std::string& location) {
   }
   std::string path = location.starts_with(kFile) ? location.substr(kFile.size()) : location;
   if (!is_file(path))
-    throw config::ConfigError(
-        fmt::format("Error: {} doesn't exist", config::python_string_repr(path)));
+    throw config::ConfigError(fmt::format("Error: {} doesn't exist", util::python_repr_utf8(path)));
   std::error_code ec;
   fs::path absolute = fs::absolute(path, ec);
   return Location{false, ec ? path : absolute.lexically_normal().string(), path};
@@ -156,9 +155,8 @@ void ConfigFile::load(config::Config& config, const config::Config& command_line
 
   // Workers inherit this interpreter, so a virtualenv named only inside the file would
   // silently not be used: it has to be known before Python starts.
-  constexpr std::string_view kVirtualenv = "virtualenv";
-  if (config::find_setting(kVirtualenv) != nullptr && config.is_set_explicitly(kVirtualenv) &&
-      !command_line.is_set_explicitly(kVirtualenv) &&
+  constexpr auto kVirtualenv = config::settings::virtualenv;
+  if (config.is_set_explicitly(kVirtualenv) && !command_line.is_set_explicitly(kVirtualenv) &&
       config.get(kVirtualenv) != command_line.get(kVirtualenv)) {
     throw config::ConfigError(
         "Error: virtualenv cannot be set in a config file (Python is already running when the "

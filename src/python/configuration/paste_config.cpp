@@ -10,12 +10,12 @@
 #include <vector>
 
 #include "config/command_line.hpp"
-#include "config/python_repr.hpp"
 #include "config/settings_table.hpp"
 #include "python/configuration/config_file.hpp"
 #include "python/embed/py_exception.hpp"
 #include "python/embed/py_ref.hpp"
 #include "python/embed/py_text.hpp"
+#include "util/python_repr.hpp"
 
 namespace gf::python {
 namespace {
@@ -65,7 +65,7 @@ std::string ini_file(const std::string& paste) {
 void require_file(const std::string& file) {
   std::error_code ec;
   if (!fs::is_regular_file(file, ec))
-    throw config::ConfigError(fmt::format("Error: {} not found", config::python_string_repr(file)));
+    throw config::ConfigError(fmt::format("Error: {} not found", util::python_repr_utf8(file)));
 }
 
 // The [server:main] (or [server]) entries, in file order; nullopt when there is no such section.
@@ -90,7 +90,7 @@ std::optional<std::vector<std::pair<std::string, std::string>>> read_server_sect
     std::string why = PyErr_Occurred() ? PyException::fetch().type_and_message() : "";
     while (!why.empty() && why.back() == '\n') why.pop_back();
     throw config::ConfigError(fmt::format("Error: can't read PasteDeploy config {}: {}",
-                                          config::python_string_repr(file), why));
+                                          util::python_repr_utf8(file), why));
   }
   if (items.get() == Py_None) return std::nullopt;
   std::vector<std::pair<std::string, std::string>> result;
@@ -106,7 +106,7 @@ std::optional<std::vector<std::pair<std::string, std::string>>> read_server_sect
 
 void PasteConfig::load_with_config_file(config::Config& config, const config::Config& command_line,
                                         const std::string& location, bool explicitly_given) {
-  const std::optional<std::string> paste = command_line.get_opt_str("paste");
+  const std::optional<std::string> paste = command_line.get(config::settings::paste);
   if (!paste || paste->empty()) {
     ConfigFile::load(config, command_line, location, explicitly_given);
     return;
@@ -155,20 +155,20 @@ void PasteConfig::load_with_config_file(config::Config& config, const config::Co
 }
 
 bool PasteConfig::choose_app(config::Config& cfg) {
-  const std::optional<std::string> paste = cfg.get_opt_str("paste");
+  const std::optional<std::string> paste = cfg.get(config::settings::paste);
   if (!paste || paste->empty()) return false;
   const std::string file = ini_file(*paste);
   require_file(file);
   global_conf(cfg);  // reports a malformed --paste-global before anything starts
   const auto hash = paste->find('#');
   cfg.app_uri = "config:" + file + (hash == std::string::npos ? "" : paste->substr(hash));
-  cfg.set_value("default_proc_name", file);
+  cfg.set_value(config::settings::default_proc_name, file);
   return true;
 }
 
 std::map<std::string, std::string> PasteConfig::global_conf(const config::Config& cfg) {
   std::map<std::string, std::string> result;
-  for (const std::string& entry : cfg.get_list("raw_paste_global_conf")) {
+  for (const std::string& entry : cfg.get(config::settings::raw_paste_global_conf)) {
     size_t split = std::string::npos;
     for (size_t i = 0; i < entry.size(); ++i) {
       if (entry[i] == '=' && (i == 0 || entry[i - 1] != '\\')) {
@@ -177,8 +177,8 @@ std::map<std::string, std::string> PasteConfig::global_conf(const config::Config
       }
     }
     if (split == std::string::npos)
-      throw config::ConfigError(fmt::format("Error: --paste-global: {} is not KEY=VALUE",
-                                            config::python_string_repr(entry)));
+      throw config::ConfigError(
+          fmt::format("Error: --paste-global: {} is not KEY=VALUE", util::python_repr_utf8(entry)));
     auto unescape = [](std::string text) {
       for (size_t at = text.find("\\="); at != std::string::npos; at = text.find("\\=", at))
         text.erase(at, 1);

@@ -7,20 +7,21 @@
 #include <map>
 #include <string>
 
+#include "config/command_line.hpp"
 #include "config/config.hpp"
 
 namespace gf::python {
 
 class PasteConfig {
  public:
-  // A config::ConfigFileLoader: when --paste is given (command line or GUNICORN_CMD_ARGS), first
-  // applies the ini's [server:main] keys to `config` (host+port -> bind, other setting names as
-  // themselves; `use` and unknown keys skipped), then hands over to ConfigFile::load, so the
-  // config file, GUNICORN_CMD_ARGS and argv all win over the ini (Gunicorn's precedence level 2).
-  // A `config` key names the config file when -c was not given. Starts Python only with --paste.
-  // Throws config::ConfigError: "Error: '/abs/app.ini' not found", or an unreadable ini.
-  static void load_with_config_file(config::Config& config, const config::Config& command_line,
-                                    const std::string& location, bool explicitly_given);
+  // The config::ConfigFileLoader main.cpp hands to parse_command_line: when --paste is given
+  // (command line or GUNICORN_CMD_ARGS), first applies the ini's [server:main] keys to `config`
+  // (host+port -> bind, other setting names as themselves; `use` and unknown keys skipped), then
+  // hands over to ConfigFile::load, so the config file, GUNICORN_CMD_ARGS and argv all win over the
+  // ini (Gunicorn's precedence level 2). A `config` key names the config file when -c was not
+  // given. Starts Python only with --paste. Throws config::ConfigError: "Error: '/abs/app.ini' not
+  // found", or an unreadable ini.
+  static config::LoadConfigFile load_with_config_file;
 
   // When `paste` is set: checks the ini exists and --paste-global parses, sets app_uri to
   // "config:/abs/app.ini[#name]" (absolute now, since workers run from --chdir) and

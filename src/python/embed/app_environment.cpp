@@ -15,14 +15,9 @@
 
 namespace gf::python {
 
-std::optional<std::string> optional_setting(const config::Config& cfg, std::string_view name) {
-  try {
-    auto value = cfg.get_opt_str(name);
-    if (value && value->empty()) return std::nullopt;
-    return value;
-  } catch (const std::out_of_range&) {
-    return std::nullopt;
-  }
+std::optional<std::string> non_empty(std::optional<std::string> text) {
+  if (text && text->empty()) return std::nullopt;
+  return text;
 }
 
 void AppEnvironment::set_env_vars(const config::Config& cfg) {
@@ -72,7 +67,7 @@ void AppEnvironment::apply(const config::Config& cfg) {
 
   // Gunicorn's chdir defaults to the start-up directory, so the cwd always lands on sys.path.
   std::string dir = current_dir();
-  if (auto chdir = optional_setting(cfg, "chdir")) {
+  if (auto chdir = non_empty(cfg.get(config::settings::chdir))) {
     if (::chdir(chdir->c_str()) != 0)
       throw config::ConfigError(
           fmt::format("--chdir: can't chdir to '{}': {}", *chdir, std::strerror(errno)));

@@ -20,7 +20,7 @@ class AppEnvironment {
   static void apply(const config::Config& cfg);
 };
 
-// Optional settings may be missing from the table while it grows; treat them as unset.
-std::optional<std::string> optional_setting(const config::Config& cfg, std::string_view name);
+// A path-like setting's text, nullopt when it is None or empty (both mean "not given").
+std::optional<std::string> non_empty(std::optional<std::string> text);
 
 }  // namespace gf::python

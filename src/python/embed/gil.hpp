@@ -6,30 +6,26 @@
 
 namespace gf::python {
 
-// Requires the GIL on construction; re-acquires it on destruction, also during unwinding, so a
-// C++ exception thrown by the I/O call reaches the caller with the GIL held again.
-class GilRelease {
+// What `take` returned, handed to `give_back` at the end of the scope, also during unwinding.
+// The two GIL guards below differ only in that pair of CPython calls.
+template <class State, State (*take)(), void (*give_back)(State)>
+class ScopedGilState {
  public:
-  GilRelease() : state_(PyEval_SaveThread()) {}
-  ~GilRelease() { PyEval_RestoreThread(state_); }
-  GilRelease(const GilRelease&) = delete;
-  GilRelease& operator=(const GilRelease&) = delete;
+  ScopedGilState() : state_(take()) {}
+  ~ScopedGilState() { give_back(state_); }
+  ScopedGilState(const ScopedGilState&) = delete;
+  ScopedGilState& operator=(const ScopedGilState&) = delete;
 
  private:
-  PyThreadState* state_;
+  State state_;
 };
+
+// Requires the GIL on construction; re-acquires it on destruction, also during unwinding, so a
+// C++ exception thrown by the I/O call reaches the caller with the GIL held again.
+using GilRelease = ScopedGilState<PyThreadState*, PyEval_SaveThread, PyEval_RestoreThread>;
 
 // Works whether or not the calling thread currently holds the GIL (e.g. access-log callbacks
 // that run while the handler has released it).
-class GilAcquire {
- public:
-  GilAcquire() : state_(PyGILState_Ensure()) {}
-  ~GilAcquire() { PyGILState_Release(state_); }
-  GilAcquire(const GilAcquire&) = delete;
-  GilAcquire& operator=(const GilAcquire&) = delete;
-
- private:
-  PyGILState_STATE state_;
-};
+using GilAcquire = ScopedGilState<PyGILState_STATE, PyGILState_Ensure, PyGILState_Release>;
 
 }  // namespace gf::python

@@ -22,8 +22,8 @@ namespace {
 // $VIRTUAL_ENV (no pyvenv.cfg) is only warned about; an explicit setting that is unusable, or a
 // version mismatch either way, is an error.
 std::optional<Virtualenv> find_virtualenv(const config::Config& cfg) {
-  std::optional<std::string> dir = optional_setting(cfg, "virtualenv");
-  bool explicit_setting = dir && cfg.is_set_explicitly("virtualenv");
+  std::optional<std::string> dir = non_empty(cfg.get(config::settings::virtualenv));
+  bool explicit_setting = dir && cfg.is_set_explicitly(config::settings::virtualenv);
   if (!dir) {
     const char* env = std::getenv("VIRTUAL_ENV");
     if (env != nullptr && *env != '\0') dir = env;
@@ -75,7 +75,7 @@ void Interpreter::initialize(const config::Config& cfg) {
 
 void Interpreter::check_environment(const config::Config& cfg) {
   find_virtualenv(cfg);
-  if (auto dir = optional_setting(cfg, "chdir")) {
+  if (auto dir = non_empty(cfg.get(config::settings::chdir))) {
     std::error_code ec;
     if (!std::filesystem::is_directory(*dir, ec))
       throw config::ConfigError(fmt::format("--chdir: '{}' is not a directory", *dir));

@@ -70,7 +70,7 @@ PyRef optional_text(const std::optional<std::string>& text) {
 
 bool workers_above_one(const config::Config& cfg) {
   try {
-    return cfg.get_int("workers") > 1;
+    return cfg.get(config::settings::workers) > 1;
   } catch (const std::exception&) {
     return false;
   }

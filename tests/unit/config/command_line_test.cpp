@@ -38,8 +38,8 @@ class CommandLineTest : public ::testing::Test {
 TEST_F(CommandLineTest, AppModuleAndDefaults) {
   const CommandLine cli = run({"myapp.wsgi:application"});
   EXPECT_EQ(cli.config.app_uri, "myapp.wsgi:application");
-  EXPECT_EQ(cli.config.get_str("default_proc_name"), "myapp.wsgi:application");
-  EXPECT_EQ(cli.config.get_int("workers"), 1);
+  EXPECT_EQ(cli.config.get(config::settings::default_proc_name), "myapp.wsgi:application");
+  EXPECT_EQ(cli.config.get(config::settings::workers), 1);
   EXPECT_FALSE(cli.show_help);
   EXPECT_TRUE(cli.warnings.empty());
 }
@@ -47,33 +47,34 @@ TEST_F(CommandLineTest, AppModuleAndDefaults) {
 TEST_F(CommandLineTest, AppModuleIsOptional) {
   const CommandLine cli = run({"-w", "2"});
   EXPECT_TRUE(cli.config.app_uri.empty());
-  EXPECT_EQ(cli.config.get_str("default_proc_name"), "gunicorn");
+  EXPECT_EQ(cli.config.get(config::settings::default_proc_name), "gunicorn");
 }
 
 TEST_F(CommandLineTest, FlagForms) {
-  EXPECT_EQ(run({"-w", "4"}).config.get_int("workers"), 4);
-  EXPECT_EQ(run({"-w4"}).config.get_int("workers"), 4);
-  EXPECT_EQ(run({"-w=4"}).config.get_int("workers"), 4);
-  EXPECT_EQ(run({"--workers", "4"}).config.get_int("workers"), 4);
-  EXPECT_EQ(run({"--workers=4"}).config.get_int("workers"), 4);
-  EXPECT_EQ(run({"--max-requests-j=4"}).config.get_int("max_requests_jitter"), 4);
-  EXPECT_EQ(run({"--bin", "h:1"}).config.get_list("bind"), StringList{"h:1"}) << "unique prefix";
+  EXPECT_EQ(run({"-w", "4"}).config.get(config::settings::workers), 4);
+  EXPECT_EQ(run({"-w4"}).config.get(config::settings::workers), 4);
+  EXPECT_EQ(run({"-w=4"}).config.get(config::settings::workers), 4);
+  EXPECT_EQ(run({"--workers", "4"}).config.get(config::settings::workers), 4);
+  EXPECT_EQ(run({"--workers=4"}).config.get(config::settings::workers), 4);
+  EXPECT_EQ(run({"--max-requests-j=4"}).config.get(config::settings::max_requests_jitter), 4);
+  EXPECT_EQ(run({"--bin", "h:1"}).config.get(config::settings::bind), StringList{"h:1"})
+      << "unique prefix";
   EXPECT_EQ(run({"app", "-w", "3"}).config.app_uri, "app");
   EXPECT_EQ(run({"-w", "3", "app"}).config.app_uri, "app");
 }
 
 TEST_F(CommandLineTest, LastValueWins) {
-  EXPECT_EQ(run({"-w", "2", "--workers", "5"}).config.get_int("workers"), 5);
+  EXPECT_EQ(run({"-w", "2", "--workers", "5"}).config.get(config::settings::workers), 5);
 }
 
 TEST_F(CommandLineTest, StoreTrueFlagsAndBundles) {
   const CommandLine cli = run({"--check-config", "--print-config", "-DR", "app"});
-  EXPECT_TRUE(cli.config.get_bool("check_config"));
-  EXPECT_TRUE(cli.config.get_bool("print_config"));
-  EXPECT_TRUE(cli.config.get_bool("daemon"));
-  EXPECT_TRUE(cli.config.get_bool("enable_stdio_inheritance"));
+  EXPECT_TRUE(cli.config.get(config::settings::check_config));
+  EXPECT_TRUE(cli.config.get(config::settings::print_config));
+  EXPECT_TRUE(cli.config.get(config::settings::daemon));
+  EXPECT_TRUE(cli.config.get(config::settings::enable_stdio_inheritance));
   EXPECT_EQ(cli.config.app_uri, "app");
-  EXPECT_FALSE(cli.config.get_bool("reload"));
+  EXPECT_FALSE(cli.config.get(config::settings::reload));
 }
 
 TEST_F(CommandLineTest, NoSendfileStoresFalse) {
@@ -83,38 +84,41 @@ TEST_F(CommandLineTest, NoSendfileStoresFalse) {
 TEST_F(CommandLineTest, RepeatableFlagsAppend) {
   const CommandLine cli = run(
       {"-b", "127.0.0.1:8000", "--bind", "[::1]:8000", "-bunix:/tmp/s", "-e", "A=1", "--env=B=2"});
-  EXPECT_EQ(cli.config.get_list("bind"),
+  EXPECT_EQ(cli.config.get(config::settings::bind),
             (StringList{"127.0.0.1:8000", "[::1]:8000", "unix:/tmp/s"}));
-  EXPECT_EQ(cli.config.get_list("raw_env"), (StringList{"A=1", "B=2"}));
+  EXPECT_EQ(cli.config.get(config::settings::raw_env), (StringList{"A=1", "B=2"}));
 }
 
 TEST_F(CommandLineTest, Aliases) {
-  EXPECT_EQ(run({"--log-file", "/tmp/e.log"}).config.get_str("errorlog"), "/tmp/e.log");
-  EXPECT_EQ(run({"--error-logfile", "/tmp/e.log"}).config.get_str("errorlog"), "/tmp/e.log");
-  EXPECT_EQ(run({"--paster", "a.ini"}).config.get_opt_str("paste"), "a.ini");
-  EXPECT_EQ(run({"--limit-request-field_size", "100"}).config.get_int("limit_request_field_size"),
+  EXPECT_EQ(run({"--log-file", "/tmp/e.log"}).config.get(config::settings::errorlog), "/tmp/e.log");
+  EXPECT_EQ(run({"--error-logfile", "/tmp/e.log"}).config.get(config::settings::errorlog),
+            "/tmp/e.log");
+  EXPECT_EQ(run({"--paster", "a.ini"}).config.get(config::settings::paste), "a.ini");
+  EXPECT_EQ(run({"--limit-request-field_size", "100"})
+                .config.get(config::settings::limit_request_field_size),
             100);
 }
 
 TEST_F(CommandLineTest, ProxyProtocolOptionalValue) {
-  EXPECT_EQ(run({"--proxy-protocol"}).config.get_str("proxy_protocol"), "auto");
-  EXPECT_EQ(run({"--proxy-protocol", "-w", "2"}).config.get_str("proxy_protocol"), "auto");
-  EXPECT_EQ(run({"--proxy-protocol", "v1"}).config.get_str("proxy_protocol"), "v1");
-  EXPECT_EQ(run({"--proxy-protocol=v2", "app"}).config.get_str("proxy_protocol"), "v2");
+  EXPECT_EQ(run({"--proxy-protocol"}).config.get(config::settings::proxy_protocol), "auto");
+  EXPECT_EQ(run({"--proxy-protocol", "-w", "2"}).config.get(config::settings::proxy_protocol),
+            "auto");
+  EXPECT_EQ(run({"--proxy-protocol", "v1"}).config.get(config::settings::proxy_protocol), "v1");
+  EXPECT_EQ(run({"--proxy-protocol=v2", "app"}).config.get(config::settings::proxy_protocol), "v2");
   // Like argparse nargs='?', a following positional is taken as the value.
   EXPECT_EQ(error_of({"--proxy-protocol", "app:app"}),
             "Error: --proxy-protocol: expected one of off, v1, v2, auto, got 'app:app'");
 }
 
 TEST_F(CommandLineTest, DashValuesAndDoubleDash) {
-  EXPECT_EQ(run({"--access-logfile", "-"}).config.get_opt_str("accesslog"), "-");
+  EXPECT_EQ(run({"--access-logfile", "-"}).config.get(config::settings::accesslog), "-");
   EXPECT_EQ(run({"--", "-app"}).config.app_uri, "-app");
   EXPECT_EQ(error_of({"-w", "-1"}), "Error: -w: expected a positive integer, got '-1'");
 }
 
 TEST_F(CommandLineTest, ConfigFlagIsStored) {
-  EXPECT_EQ(run({"-c", "conf.py"}).config.get_str("config"), "conf.py");
-  EXPECT_EQ(run({}).config.get_str("config"), "./gunicorn.conf.py");
+  EXPECT_EQ(run({"-c", "conf.py"}).config.get(config::settings::config), "conf.py");
+  EXPECT_EQ(run({}).config.get(config::settings::config), "./gunicorn.conf.py");
 }
 
 TEST_F(CommandLineTest, HelpAndVersionStopParsing) {
@@ -144,17 +148,17 @@ TEST_F(CommandLineTest, ErrorMessages) {
 TEST_F(CommandLineTest, GunicornCmdArgsApplyBeforeTheCommandLine) {
   ScopedEnv env("GUNICORN_CMD_ARGS", "--workers 3 --timeout=60 --bind '0.0.0.0:9000' envapp");
   const CommandLine cli = run({"-w", "5", "cliapp"});
-  EXPECT_EQ(cli.config.get_int("workers"), 5);   // CLI wins
-  EXPECT_EQ(cli.config.get_int("timeout"), 60);  // only in GUNICORN_CMD_ARGS
-  EXPECT_EQ(cli.config.get_list("bind"), StringList{"0.0.0.0:9000"});
+  EXPECT_EQ(cli.config.get(config::settings::workers), 5);   // CLI wins
+  EXPECT_EQ(cli.config.get(config::settings::timeout), 60);  // only in GUNICORN_CMD_ARGS
+  EXPECT_EQ(cli.config.get(config::settings::bind), StringList{"0.0.0.0:9000"});
   EXPECT_EQ(cli.config.app_uri, "cliapp");
   EXPECT_TRUE(cli.config.is_set_explicitly("timeout"));
 }
 
 TEST_F(CommandLineTest, GunicornCmdArgsRepeatableFlagIsReplacedNotMerged) {
   ScopedEnv env("GUNICORN_CMD_ARGS", "-b a:1 -b b:2");
-  EXPECT_EQ(run({}).config.get_list("bind"), (StringList{"a:1", "b:2"}));
-  EXPECT_EQ(run({"-b", "c:3"}).config.get_list("bind"), StringList{"c:3"});
+  EXPECT_EQ(run({}).config.get(config::settings::bind), (StringList{"a:1", "b:2"}));
+  EXPECT_EQ(run({"-b", "c:3"}).config.get(config::settings::bind), StringList{"c:3"});
 }
 
 TEST_F(CommandLineTest, GunicornCmdArgsMayNameTheApp) {
@@ -173,8 +177,8 @@ TEST_F(CommandLineTest, GunicornCmdArgsErrorsSayWhere) {
 
 TEST_F(CommandLineTest, EnvDefaultsLoseToFlags) {
   ScopedEnv port("PORT", "7000");
-  EXPECT_EQ(run({}).config.get_list("bind"), StringList{"0.0.0.0:7000"});
-  EXPECT_EQ(run({"-b", ":1"}).config.get_list("bind"), StringList{":1"});
+  EXPECT_EQ(run({}).config.get(config::settings::bind), StringList{"0.0.0.0:7000"});
+  EXPECT_EQ(run({"-b", ":1"}).config.get(config::settings::bind), StringList{":1"});
 }
 
 TEST_F(CommandLineTest, ConfigFileSeamRunsBetweenDefaultsAndArguments) {
@@ -192,24 +196,24 @@ TEST_F(CommandLineTest, ConfigFileSeamRunsBetweenDefaultsAndArguments) {
           bool explicitly_given) {
         seen_path = path;
         seen_explicit = explicitly_given;
-        seen_cli_workers = command_line.get_int("workers");
-        seen_cli_timeout = command_line.get_int("timeout");
+        seen_cli_workers = command_line.get(config::settings::workers);
+        seen_cli_timeout = command_line.get(config::settings::timeout);
         apply_raw_settings(config, {{"workers", "2"}, {"timeout", "99"}, {"keepalive", "7"}});
       });
   EXPECT_EQ(seen_path, "my.conf.py");
   EXPECT_TRUE(seen_explicit);
   EXPECT_EQ(seen_cli_workers, 6);  // the loader sees what the command line will impose...
   EXPECT_EQ(seen_cli_timeout, 10);
-  EXPECT_EQ(cli.config.get_int("workers"), 6);    // ...and the CLI beats the file
-  EXPECT_EQ(cli.config.get_int("timeout"), 10);   // GUNICORN_CMD_ARGS beats the file
-  EXPECT_EQ(cli.config.get_int("keepalive"), 7);  // the file beats defaults
+  EXPECT_EQ(cli.config.get(config::settings::workers), 6);    // ...and the CLI beats the file
+  EXPECT_EQ(cli.config.get(config::settings::timeout), 10);   // GUNICORN_CMD_ARGS beats the file
+  EXPECT_EQ(cli.config.get(config::settings::keepalive), 7);  // the file beats defaults
 }
 
 TEST_F(CommandLineTest, ApplyRawSettingsSkipsUnknownNames) {
   Config config;
   const auto skipped = apply_raw_settings(config, {{"workers", "3"}, {"app", "x"}});
   EXPECT_EQ(skipped, std::vector<std::string>{"app"});
-  EXPECT_EQ(config.get_int("workers"), 3);
+  EXPECT_EQ(config.get(config::settings::workers), 3);
   EXPECT_THROW(apply_raw_settings(config, {{"workers", "many"}}), ConfigError);
 }
 

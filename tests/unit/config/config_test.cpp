@@ -15,24 +15,26 @@ TEST(Config, GunicornDefaults) {
   ScopedEnv concurrency("WEB_CONCURRENCY", nullptr);
   ScopedEnv forwarded("FORWARDED_ALLOW_IPS", nullptr);
   const Config config;
-  EXPECT_EQ(config.get_list("bind"), StringList{"127.0.0.1:8000"});
-  EXPECT_EQ(config.get_int("workers"), 1);
-  EXPECT_EQ(config.get_int("backlog"), 2048);
-  EXPECT_EQ(config.get_str("worker_class"), "sync");
-  EXPECT_EQ(config.get_int("timeout"), 30);
-  EXPECT_EQ(config.get_int("keepalive"), 2);
-  EXPECT_EQ(config.get_int("limit_request_line"), 4094);
-  EXPECT_EQ(config.get_str("errorlog"), "-");
-  EXPECT_EQ(config.get_opt_str("accesslog"), std::nullopt);
-  EXPECT_EQ(config.get_str("loglevel"), "info");
-  EXPECT_EQ(config.get_list("forwarded_allow_ips"), (StringList{"127.0.0.1", "::1"}));
-  EXPECT_EQ(config.get_list("forwarder_headers"), (StringList{"SCRIPT_NAME", "PATH_INFO"}));
-  EXPECT_EQ(config.get_map("secure_scheme_headers"), (StringMap{{"X-FORWARDED-PROTOCOL", "ssl"},
-                                                                {"X-FORWARDED-PROTO", "https"},
-                                                                {"X-FORWARDED-SSL", "on"}}));
-  EXPECT_EQ(config.get_str("proxy_protocol"), "off");
-  EXPECT_EQ(config.get_int("umask"), 0);
-  EXPECT_FALSE(config.get_bool("print_config"));
+  EXPECT_EQ(config.get(config::settings::bind), StringList{"127.0.0.1:8000"});
+  EXPECT_EQ(config.get(config::settings::workers), 1);
+  EXPECT_EQ(config.get(config::settings::backlog), 2048);
+  EXPECT_EQ(config.get(config::settings::worker_class), "sync");
+  EXPECT_EQ(config.get(config::settings::timeout), 30);
+  EXPECT_EQ(config.get(config::settings::keepalive), 2);
+  EXPECT_EQ(config.get(config::settings::limit_request_line), 4094);
+  EXPECT_EQ(config.get(config::settings::errorlog), "-");
+  EXPECT_EQ(config.get(config::settings::accesslog), std::nullopt);
+  EXPECT_EQ(config.get(config::settings::loglevel), "info");
+  EXPECT_EQ(config.get(config::settings::forwarded_allow_ips), (StringList{"127.0.0.1", "::1"}));
+  EXPECT_EQ(config.get(config::settings::forwarder_headers),
+            (StringList{"SCRIPT_NAME", "PATH_INFO"}));
+  EXPECT_EQ(config.get(config::settings::secure_scheme_headers),
+            (StringMap{{"X-FORWARDED-PROTOCOL", "ssl"},
+                       {"X-FORWARDED-PROTO", "https"},
+                       {"X-FORWARDED-SSL", "on"}}));
+  EXPECT_EQ(config.get(config::settings::proxy_protocol), "off");
+  EXPECT_EQ(config.get(config::settings::umask), 0);
+  EXPECT_FALSE(config.get(config::settings::print_config));
   EXPECT_TRUE(std::holds_alternative<std::monostate>(config.get("sendfile")));
   EXPECT_FALSE(config.is_set_explicitly("workers"));
   EXPECT_TRUE(config.app_uri.empty());
@@ -44,10 +46,10 @@ TEST(Config, EnvironmentDerivedDefaults) {
   ScopedEnv forwarded("FORWARDED_ALLOW_IPS", "10.0.0.0/8,*");
   ScopedEnv venv("VIRTUAL_ENV", "/srv/venv");
   const Config config;
-  EXPECT_EQ(config.get_list("bind"), StringList{"0.0.0.0:5000"});
-  EXPECT_EQ(config.get_int("workers"), 7);
-  EXPECT_EQ(config.get_list("forwarded_allow_ips"), (StringList{"10.0.0.0/8", "*"}));
-  EXPECT_EQ(config.get_opt_str("virtualenv"), "/srv/venv");
+  EXPECT_EQ(config.get(config::settings::bind), StringList{"0.0.0.0:5000"});
+  EXPECT_EQ(config.get(config::settings::workers), 7);
+  EXPECT_EQ(config.get(config::settings::forwarded_allow_ips), (StringList{"10.0.0.0/8", "*"}));
+  EXPECT_EQ(config.get(config::settings::virtualenv), "/srv/venv");
   EXPECT_FALSE(config.is_set_explicitly("workers"));
 }
 
@@ -72,10 +74,10 @@ TEST(Config, InvalidEnvironmentDefaultsAreConfigErrors) {
 TEST(Config, SetParsesAndMarksExplicit) {
   Config config;
   config.set("workers", "4");
-  EXPECT_EQ(config.get_int("workers"), 4);
+  EXPECT_EQ(config.get(config::settings::workers), 4);
   EXPECT_TRUE(config.is_set_explicitly("workers"));
   config.set_value("bind", StringList{"unix:/tmp/gf.sock"});
-  EXPECT_EQ(config.get_list("bind"), StringList{"unix:/tmp/gf.sock"});
+  EXPECT_EQ(config.get(config::settings::bind), StringList{"unix:/tmp/gf.sock"});
 }
 
 TEST(Config, InvalidValuesNameTheSetting) {
@@ -92,29 +94,32 @@ TEST(Config, InvalidValuesNameTheSetting) {
   } catch (const ConfigError& e) {
     EXPECT_STREQ(e.what(), "Invalid value for workers: -2 (expected a positive integer)");
   }
-  EXPECT_EQ(config.get_int("workers"), 1);  // unchanged after a failed set
+  EXPECT_EQ(config.get(config::settings::workers), 1);  // unchanged after a failed set
   EXPECT_THROW(config.set("no_such_setting", "1"), ConfigError);
 }
 
 TEST(Config, WrongTypeIsAProgrammingError) {
+  // A key of the wrong type does not pass setting_keys_test; should one slip through, reading it
+  // throws instead of misreading the value.
   const Config config;
-  EXPECT_THROW(config.get_bool("workers"), std::logic_error);
-  EXPECT_THROW(config.get_int("bind"), std::logic_error);
-  EXPECT_THROW(config.get_list("workers"), std::logic_error);
-  EXPECT_THROW(config.get_map("bind"), std::logic_error);
-  EXPECT_THROW(config.get_str("workers"), std::logic_error);
-  EXPECT_THROW(config.get_bool("sendfile"), std::logic_error);  // None until given
+  EXPECT_THROW(config.get(SettingKey<bool>{"workers"}), std::logic_error);
+  EXPECT_THROW(config.get(SettingKey<int64_t>{"bind"}), std::logic_error);
+  EXPECT_THROW(config.get(SettingKey<StringList>{"workers"}), std::logic_error);
+  EXPECT_THROW(config.get(SettingKey<StringMap>{"bind"}), std::logic_error);
+  EXPECT_THROW(config.get(SettingKey<std::string>{"workers"}), std::logic_error);
+  EXPECT_THROW(config.get(SettingKey<bool>{"sendfile"}), std::logic_error);  // None until given
   EXPECT_THROW(config.get("nope"), std::out_of_range);
-  EXPECT_EQ(config.get_str("accesslog"), "");  // None reads as ""
-  EXPECT_EQ(config.get_double("workers"), 1.0);
+  EXPECT_EQ(config.get(config::settings::accesslog), std::nullopt);
+  EXPECT_EQ(config.get(SettingKey<std::string>{"accesslog"}), "");  // None reads as ""
+  EXPECT_EQ(config.get(config::settings::sendfile), std::nullopt);
 }
 
 TEST(Config, CopiesAreIndependent) {
   Config original;
   Config copy = original;
   copy.set("workers", "9");
-  EXPECT_EQ(original.get_int("workers"), 1);
-  EXPECT_EQ(copy.get_int("workers"), 9);
+  EXPECT_EQ(original.get(config::settings::workers), 1);
+  EXPECT_EQ(copy.get(config::settings::workers), 9);
 }
 
 TEST(DerivedSettings, ProcNameSendfile) {

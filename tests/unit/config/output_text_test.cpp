@@ -7,6 +7,7 @@
 #include "config/python_repr.hpp"
 #include "config/settings_table.hpp"
 #include "scoped_env.hpp"
+#include "util/python_repr.hpp"
 
 namespace gf::config {
 namespace {
@@ -82,10 +83,10 @@ TEST(PrintConfig, SortedPaddedPythonStrValues) {
 }
 
 TEST(PythonRepr, QuotesLikePython) {
-  EXPECT_EQ(python_string_repr("it's"), "\"it's\"");
-  EXPECT_EQ(python_string_repr("a\"b"), "'a\"b'");
-  EXPECT_EQ(python_string_repr("a'b\"c"), "'a\\'b\"c'");
-  EXPECT_EQ(python_string_repr("a\\b\n\x01"), "'a\\\\b\\n\\x01'");
+  EXPECT_EQ(util::python_repr_utf8("it's"), "\"it's\"");
+  EXPECT_EQ(util::python_repr_utf8("a\"b"), "'a\"b'");
+  EXPECT_EQ(util::python_repr_utf8("a'b\"c"), "'a\\'b\"c'");
+  EXPECT_EQ(util::python_repr_utf8("a\\b\n\x01"), "'a\\\\b\\n\\x01'");
   EXPECT_EQ(python_repr(Value(StringList{"a", "it's"})), "['a', \"it's\"]");
   EXPECT_EQ(python_repr(Value(2.0)), "2.0");
   EXPECT_EQ(python_str(Value(std::string("x"))), "x");

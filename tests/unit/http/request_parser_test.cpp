@@ -2,7 +2,6 @@
 // head is incomplete, body bytes stream as views, and parsing stops at the end of each message.
 #include "http/request_parser.hpp"
 
-#include <chrono>
 #include <random>
 
 #include <gtest/gtest.h>
@@ -119,24 +118,21 @@ TEST(RequestParser, GarbageNeverCrashes) {
   }
 }
 
-TEST(RequestParser, SmallGetParsesFast) {
+TEST(RequestParser, OneParserParsesRequestAfterRequest) {
+  // Its speed is measured in bench/micro (`make microbench`), not here.
   ParserOptions options;
   PeerInfo peer;
   RequestParser parser(options, peer);
   std::string data =
       "GET /index.html?x=1 HTTP/1.1\r\nHost: example.com\r\nUser-Agent: bench/1.0\r\n"
       "Accept: */*\r\nAccept-Encoding: gzip\r\n\r\n";
-  constexpr int kRounds = 20000;
-  auto start = std::chrono::steady_clock::now();
-  for (int i = 0; i < kRounds; ++i) {
+  for (int i = 0; i < 100; ++i) {
     ParseStep step = parser.feed(data);
     ASSERT_EQ(step.event, ParseEvent::kHead);
+    EXPECT_EQ(step.consumed, data.size());
+    EXPECT_EQ(parser.head().path, "/index.html");
     parser.next_message();
   }
-  auto per_request = (std::chrono::steady_clock::now() - start) / kRounds;
-  RecordProperty("ns_per_request", static_cast<int>(per_request.count()));
-  // Generous so that Debug builds on a shared machine pass; Release is well under 1 us.
-  EXPECT_LT(per_request, std::chrono::microseconds(50));
 }
 
 }  // namespace

@@ -217,23 +217,17 @@ TEST_F(AccessLogFormatterTest, CopiesRenderTheSame) {
   EXPECT_EQ(b.render(record_), c.render(record_));
 }
 
-TEST_F(AccessLogFormatterTest, DefaultFormatIsFast) {
+TEST_F(AccessLogFormatterTest, RenderingAgainIntoOneBufferGivesTheSameLine) {
+  // The worker reuses one buffer per line; its speed is measured in bench/micro, not here.
   request_headers_["USER-AGENT"] = "Mozilla/5.0 (X11; Linux x86_64)";
   AccessLogFormatter formatter(kDefaultFormat);
-  std::string out;
-  constexpr int kIterations = 50000;
-  auto t0 = std::chrono::steady_clock::now();
-  for (int i = 0; i < kIterations; ++i) {
+  std::string first, out;
+  formatter.render_to(record_, first);
+  for (int i = 0; i < 3; ++i) {
     out.clear();
     formatter.render_to(record_, out);
+    EXPECT_EQ(out, first);
   }
-  auto per_line = std::chrono::duration_cast<std::chrono::nanoseconds>(
-      (std::chrono::steady_clock::now() - t0) / kIterations);
-#ifdef NDEBUG
-  EXPECT_LT(per_line.count(), 1000);  // measured ~220 ns
-#else
-  EXPECT_LT(per_line.count(), 30000);  // unoptimised builds only guard against blow-ups
-#endif
 }
 
 }  // namespace

@@ -153,8 +153,8 @@ TEST(ConfigFileApply, SettingNamesAreAppliedOthersIgnored) {
       "Workers = 'not a setting: names are case-sensitive'\n"
       "unrelated = object()\n"
       "def helper(): pass\n");
-  EXPECT_EQ(config.get_int("workers"), 3);
-  EXPECT_EQ(config.get_list("bind"), StringList{"0.0.0.0:9000"});
+  EXPECT_EQ(config.get(config::settings::workers), 3);
+  EXPECT_EQ(config.get(config::settings::bind), StringList{"0.0.0.0:9000"});
   EXPECT_TRUE(config.is_set_explicitly("workers"));
   EXPECT_FALSE(config.is_set_explicitly("timeout"));
 }
@@ -172,7 +172,8 @@ TEST(ConfigFileApply, InvalidValueNamesSettingAndValue) {
 TEST(ConfigFileApply, HookObjectsAreKeptWhileTheirValueStands) {
   ConfigObjects::clear();
   Config config = apply_source("def post_fork(server, worker): return 'called'\n");
-  EXPECT_EQ(config.get_str("post_fork"), "__config__.post_fork");  // no __module__: the fallback
+  EXPECT_EQ(config.get(config::settings::post_fork),
+            "__config__.post_fork");  // no __module__: the fallback
   PyObject* hook = ConfigObjects::find(config, "post_fork");
   ASSERT_NE(hook, nullptr);
   PyRef result = PyRef::steal(PyObject_CallFunction(hook, "OO", Py_None, Py_None));
@@ -206,13 +207,13 @@ TEST_F(ConfigFileLoad, FileAndModuleForms) {
   for (const std::string& location : {path, "file:" + path}) {
     Config config;
     ConfigFile::load(config, Config(), location, true);
-    EXPECT_EQ(config.get_int("workers"), 7) << location;
-    EXPECT_EQ(config.get_int("timeout"), 3) << location;
+    EXPECT_EQ(config.get(config::settings::workers), 7) << location;
+    EXPECT_EQ(config.get(config::settings::timeout), 3) << location;
   }
   ModuleDir::get().write("cf_unit_module.py", "keepalive = 8\n");
   Config config;
   ConfigFile::load(config, Config(), "python:cf_unit_module", true);
-  EXPECT_EQ(config.get_int("keepalive"), 8);
+  EXPECT_EQ(config.get(config::settings::keepalive), 8);
 }
 
 TEST_F(ConfigFileLoad, ModuleLevelCodeSeesFileAndName) {
@@ -221,7 +222,7 @@ TEST_F(ConfigFileLoad, ModuleLevelCodeSeesFileAndName) {
                                  "proc_name = __name__ + ':' + os.path.basename(__file__)\n");
   Config config;
   ConfigFile::load(config, Config(), path, true);
-  EXPECT_EQ(config.get_str("proc_name"), "__config__:cf_unit_file.py");
+  EXPECT_EQ(config.get(config::settings::proc_name), "__config__:cf_unit_file.py");
 }
 
 TEST_F(ConfigFileLoad, Errors) {
@@ -267,13 +268,13 @@ TEST_F(ConfigFileLoad, DefaultLookupPrefersGreenforkConfInTheChdirDirectory) {
   {
     Config config;
     ConfigFile::load(config, command_line, "./gunicorn.conf.py", false);
-    EXPECT_EQ(config.get_int("workers"), 2);
+    EXPECT_EQ(config.get(config::settings::workers), 2);
   }
   std::ofstream(dir + "/greenfork.conf.py") << "workers = 3\n";
   {
     Config config;
     ConfigFile::load(config, command_line, "./gunicorn.conf.py", false);
-    EXPECT_EQ(config.get_int("workers"), 3);
+    EXPECT_EQ(config.get(config::settings::workers), 3);
   }
   std::filesystem::current_path(startup);  // loading chdirs into --chdir, as the master does
 }
