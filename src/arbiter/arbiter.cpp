@@ -96,6 +96,10 @@ void Arbiter::start() {
   python::Hooks::when_ready(*this);
 }
 
+std::string Arbiter::worker_class_str() const {
+  return workers::worker_class_str(cfg_);
+}
+
 void Arbiter::main_loop() {
   manage_workers();
   sd_notify("READY=1\nSTATUS=greenfork arbiter booted");

@@ -40,6 +40,7 @@ class Arbiter final : public python::ServerView {
   pid_t pid() const override { return pid_; }
   std::string proc_name() const override { return proc_name_; }
   int num_workers() const override { return num_workers_; }
+  std::string worker_class_str() const override;
   void change_num_workers(int n) override;
   std::vector<python::WorkerInfo> workers() const override;
 

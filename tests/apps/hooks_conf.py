@@ -33,7 +33,7 @@ def on_reload(server):
 
 def when_ready(server):
     _record("when_ready", server_pid=server.pid, num_workers=server.num_workers,
-            bind=server.cfg.bind)
+            bind=server.cfg.bind, worker_class_str=server.cfg.worker_class_str)
 
 
 def pre_fork(server, worker):
@@ -48,7 +48,7 @@ def post_fork(server, worker):
 def post_worker_init(worker):
     worker.tmp.notify()
     _record("post_worker_init", worker=_worker(worker), has_app=callable(worker.wsgi),
-            timeout=worker.cfg.timeout)
+            timeout=worker.cfg.timeout, worker_class_str=worker.cfg.worker_class_str)
 
 
 def worker_int(worker):

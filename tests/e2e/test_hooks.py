@@ -43,6 +43,15 @@ def names(server):
     return [r["hook"] for r in calls(server)]
 
 
+def test_worker_class_str_names_the_worker_type_in_use(start_server, tmp_path):
+    # Gunicorn's cfg.worker_class_str: sync with threads > 1 is "gthread", in the master and in
+    # the workers alike; the "Using worker" line says the same.
+    server = start_hooked(start_server, tmp_path, "--threads", "2", "-w", "1")
+    assert wait_calls(server, "when_ready")[0]["worker_class_str"] == "gthread"
+    assert wait_calls(server, "post_worker_init")[0]["worker_class_str"] == "gthread"
+    assert "Using worker: gthread" in server.log_text()
+
+
 def test_start_order_and_processes(start_server, tmp_path):
     server = start_hooked(start_server, tmp_path)
     workers = server.wait_workers(2)

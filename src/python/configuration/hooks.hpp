@@ -39,6 +39,8 @@ class ServerView {
   virtual const config::Config& config() const = 0;
   virtual pid_t pid() const = 0;
   virtual std::string proc_name() const = 0;
+  // cfg.worker_class_str: Gunicorn's name for the worker type in use (the worker table's).
+  virtual std::string worker_class_str() const = 0;
   virtual int num_workers() const = 0;
   // `server.num_workers = n` from a hook: the arbiter adopts it (and reports the change back
   // through Hooks::nworkers_changed).

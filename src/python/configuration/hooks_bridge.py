@@ -67,7 +67,7 @@ class Config:
     @property
     def address(self): return _b.setting("bind")
     @property
-    def worker_class_str(self): return "sync"
+    def worker_class_str(self): return _b.worker_class_str()
     @property
     def is_ssl(self): return False
     @property

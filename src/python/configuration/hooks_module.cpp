@@ -118,6 +118,10 @@ PyObject* py_server_proc_name(PyObject*, PyObject*) {
   std::string name = server_view() ? server_view()->proc_name() : std::string();
   return PyUnicode_DecodeUTF8(name.data(), static_cast<Py_ssize_t>(name.size()), "replace");
 }
+PyObject* py_worker_class_str(PyObject*, PyObject*) {
+  std::string name = server_view() ? server_view()->worker_class_str() : std::string("sync");
+  return PyUnicode_DecodeUTF8(name.data(), static_cast<Py_ssize_t>(name.size()), "replace");
+}
 PyObject* py_server_num_workers(PyObject*, PyObject*) {
   return PyLong_FromLong(server_view() ? server_view()->num_workers() : 0);
 }
@@ -177,6 +181,7 @@ PyMethodDef kMethods[] = {
     {"server_pid", py_server_pid, METH_NOARGS, nullptr},
     {"server_proc_name", py_server_proc_name, METH_NOARGS, nullptr},
     {"server_num_workers", py_server_num_workers, METH_NOARGS, nullptr},
+    {"worker_class_str", py_worker_class_str, METH_NOARGS, nullptr},
     {"server_set_num_workers", py_server_set_num_workers, METH_O, nullptr},
     {"server_workers", py_server_workers, METH_NOARGS, nullptr},
     {"worker_alive", py_worker_alive, METH_NOARGS, nullptr},

@@ -22,6 +22,7 @@ class FakeServer final : public ServerView {
   pid_t pid() const override { return 4242; }
   std::string proc_name() const override { return "fake"; }
   int num_workers() const override { return workers_wanted; }
+  std::string worker_class_str() const override { return "gthread"; }
   void change_num_workers(int n) override { workers_wanted = n; }
   std::vector<WorkerInfo> workers() const override { return {{101, 1}, {102, 2}}; }
 
@@ -70,7 +71,8 @@ constexpr const char* kRecorder =
     "    builtins.hook_calls.append(('nworkers_changed', new, old, server.pid))\n"
     "def on_starting(server):\n"
     "    builtins.hook_calls.append(('on_starting', server.cfg.workers, server.cfg.bind,\n"
-    "                                sorted(server.WORKERS), server.proc_name))\n"
+    "                                sorted(server.WORKERS), server.proc_name,\n"
+    "                                server.cfg.worker_class_str))\n"
     "    server.num_workers = 5\n"
     "def when_ready(server):\n"
     "    raise RuntimeError('boom')\n"
@@ -88,7 +90,8 @@ TEST(Hooks, MasterHooksSeeTheServer) {
   EXPECT_EQ(py("hook_calls"),
             "[('nworkers_changed', 2, None, 4242), ('nworkers_changed', 3, 2, 4242)]");
   Hooks::on_starting(server());
-  EXPECT_EQ(py("hook_calls[-1]"), "('on_starting', 1, ['127.0.0.1:8000'], [101, 102], 'fake')");
+  EXPECT_EQ(py("hook_calls[-1]"),
+            "('on_starting', 1, ['127.0.0.1:8000'], [101, 102], 'fake', 'gthread')");
   EXPECT_EQ(server().workers_wanted, 5);  // server.num_workers = 5 reached the arbiter
   Hooks::pre_fork(server(), WorkerInfo{0, 9});
   EXPECT_EQ(py("hook_calls[-1]"), "('pre_fork', None, 9)");
