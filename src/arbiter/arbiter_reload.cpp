@@ -30,10 +30,10 @@ namespace {
 // Python runs here) and its --chdir, where relative log and socket paths resolve.
 void enter_environment(const config::Config& cfg) {
   if (python::Interpreter::initialized()) {
-    python::AppEnvironment::apply(cfg);
+    python::app_environment::apply(cfg);
     return;
   }
-  python::AppEnvironment::set_env_vars(cfg);
+  python::app_environment::set_env_vars(cfg);
   if (::chdir(cfg.get(config::settings::chdir).c_str()) != 0)
     throw config::ConfigError("--chdir: can't chdir to '" + cfg.get(config::settings::chdir) + "'");
 }

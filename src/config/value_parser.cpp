@@ -183,20 +183,16 @@ std::string expected_text(const SettingSpec& spec) {
     case ValueType::kStringList:
       return "expected a list of strings";
     case ValueType::kCommaList:
-      if (!spec.choices.empty()) {
-        return fmt::format("expected a comma-separated list of {} without repeats",
-                           choices_text(spec));
-      }
-      return "expected a comma-separated list";
+      if (spec.choices.empty()) return "expected a comma-separated list";
+      return fmt::format("expected a comma-separated list of {} without repeats",
+                         choices_text(spec));
     case ValueType::kAddressList:
       return "expected comma-separated IP addresses or networks, or '*'";
     case ValueType::kStringMap:
       return "expected a dictionary of strings";
     case ValueType::kChoice:
-      if (spec.accepts_python_path) {
-        return fmt::format("expected one of {}, or a Python class path", choices_text(spec));
-      }
-      return fmt::format("expected one of {}", choices_text(spec));
+      return fmt::format("expected one of {}{}", choices_text(spec),
+                         spec.accepts_python_path ? ", or a Python class path" : "");
     case ValueType::kDirectory:
       return "expected an existing directory";
     case ValueType::kUser:

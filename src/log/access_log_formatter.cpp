@@ -40,6 +40,16 @@ enum class Atom : uint8_t {
   kEnviron,          // {name}e
 };
 
+// Atoms that print one text field of the record (escaped).
+constexpr std::pair<Atom, std::string_view AccessRecord::*> kTextFields[] = {
+    {Atom::kRemoteAddr, &AccessRecord::remote_addr}, {Atom::kMethod, &AccessRecord::method},
+    {Atom::kPathInfo, &AccessRecord::path_info},     {Atom::kQuery, &AccessRecord::query},
+    {Atom::kProtocol, &AccessRecord::protocol},
+};
+// Atoms that print the request's duration in whole units of this many microseconds.
+constexpr std::pair<Atom, uint64_t> kDurationUnits[] = {
+    {Atom::kSeconds, 1'000'000}, {Atom::kMillis, 1'000}, {Atom::kMicros, 1}};
+
 Atom simple_atom(std::string_view key) {
   if (key.size() != 1) return Atom::kDash;
   switch (key[0]) {
@@ -288,15 +298,23 @@ void append_lookup(std::string& out, const Lookup& lookup, std::string_view name
 template <typename Segment>
 void append_atom(std::string& out, const Segment& seg, const AccessRecord& r) {
   const uint64_t micros = static_cast<uint64_t>(std::max<int64_t>(r.duration.count(), 0));
+  // Atoms that print one text field of the record, or the duration in one unit.
+  for (const auto& [atom, field] : kTextFields) {
+    if (seg.atom != atom) continue;
+    append_escaped(out, r.*field);
+    return;
+  }
+  for (const auto& [atom, per_unit] : kDurationUnits) {
+    if (seg.atom != atom) continue;
+    append_number(out, micros / per_unit);
+    return;
+  }
   switch (seg.atom) {
     case Atom::kLiteral:
       out.append(seg.text);
       return;
     case Atom::kDash:
       out.push_back('-');
-      return;
-    case Atom::kRemoteAddr:
-      append_escaped(out, r.remote_addr);
       return;
     case Atom::kUser: {
       std::optional<std::string_view> header;
@@ -323,18 +341,6 @@ void append_atom(std::string& out, const Segment& seg, const AccessRecord& r) {
     case Atom::kStatus:
       append_escaped(out, first_token(r.status));
       return;
-    case Atom::kMethod:
-      append_escaped(out, r.method);
-      return;
-    case Atom::kPathInfo:
-      append_escaped(out, r.path_info);
-      return;
-    case Atom::kQuery:
-      append_escaped(out, r.query);
-      return;
-    case Atom::kProtocol:
-      append_escaped(out, r.protocol);
-      return;
     case Atom::kBodyBytes:
     case Atom::kBodyBytesOrDash:
       if (r.body_bytes) {
@@ -348,15 +354,6 @@ void append_atom(std::string& out, const Segment& seg, const AccessRecord& r) {
       return;
     case Atom::kUserAgent:
       append_lookup(out, r.request_header, "USER-AGENT");
-      return;
-    case Atom::kSeconds:
-      append_number(out, micros / 1000000);
-      return;
-    case Atom::kMillis:
-      append_number(out, micros / 1000);
-      return;
-    case Atom::kMicros:
-      append_number(out, micros);
       return;
     case Atom::kSecondsDecimal: {
       char buf[40];

@@ -38,26 +38,18 @@ class ErrorLog {
   void log(Level level, fmt::format_string<Args...> f, Args&&... args) {
     if (enabled(level)) write(level, fmt::format(f, std::forward<Args>(args)...));
   }
-  template <typename... Args>
-  void debug(fmt::format_string<Args...> f, Args&&... a) {
-    log(Level::kDebug, f, std::forward<Args>(a)...);
+  // logging.Logger's methods, one per level.
+#define GREENFORK_LOG_AT(method, level)                        \
+  template <typename... Args>                                  \
+  void method(fmt::format_string<Args...> f, Args&&... args) { \
+    log(level, f, std::forward<Args>(args)...);                \
   }
-  template <typename... Args>
-  void info(fmt::format_string<Args...> f, Args&&... a) {
-    log(Level::kInfo, f, std::forward<Args>(a)...);
-  }
-  template <typename... Args>
-  void warning(fmt::format_string<Args...> f, Args&&... a) {
-    log(Level::kWarning, f, std::forward<Args>(a)...);
-  }
-  template <typename... Args>
-  void error(fmt::format_string<Args...> f, Args&&... a) {
-    log(Level::kError, f, std::forward<Args>(a)...);
-  }
-  template <typename... Args>
-  void critical(fmt::format_string<Args...> f, Args&&... a) {
-    log(Level::kCritical, f, std::forward<Args>(a)...);
-  }
+  GREENFORK_LOG_AT(debug, Level::kDebug)
+  GREENFORK_LOG_AT(info, Level::kInfo)
+  GREENFORK_LOG_AT(warning, Level::kWarning)
+  GREENFORK_LOG_AT(error, Level::kError)
+  GREENFORK_LOG_AT(critical, Level::kCritical)
+#undef GREENFORK_LOG_AT
 
  private:
   ErrorLog();

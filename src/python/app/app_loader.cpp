@@ -86,7 +86,7 @@ PyRef call_factory(PyObject* factory, const AppExpression& expr) {
 WsgiApp WsgiApp::load(const config::Config& cfg) {
   // --paste wins over APP_MODULE and wsgi_app, as in Gunicorn.
   if (non_empty(cfg.get(config::settings::paste))) return load_paste(cfg);
-  AppEnvironment::apply(cfg);
+  app_environment::apply(cfg);
   AppSpec spec = AppSpec::parse(cfg.app_uri);
   if (spec.module.empty()) throw AppLoadError("No application module specified.");
 

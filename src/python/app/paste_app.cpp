@@ -34,7 +34,7 @@ PyRef text(const std::string& value) {
 }  // namespace
 
 WsgiApp WsgiApp::load_paste(const config::Config& cfg) {
-  AppEnvironment::apply(cfg);
+  app_environment::apply(cfg);
   if (!cfg.app_uri.starts_with("config:"))
     throw AppLoadError("--paste was not resolved to a PasteDeploy config URI");
   PyRef deploy = PyRef::steal(PyImport_ImportModule("paste.deploy"));

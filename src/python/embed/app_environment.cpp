@@ -20,7 +20,7 @@ std::optional<std::string> non_empty(std::optional<std::string> text) {
   return text;
 }
 
-void AppEnvironment::set_env_vars(const config::Config& cfg) {
+void app_environment::set_env_vars(const config::Config& cfg) {
   for (const auto& [key, value] : config::environment_pairs(cfg))
     ::setenv(key.c_str(), value.c_str(), 1);
 }
@@ -61,7 +61,7 @@ static std::string current_dir() {
   return ec ? std::string(".") : cwd.string();
 }
 
-void AppEnvironment::apply(const config::Config& cfg) {
+void app_environment::apply(const config::Config& cfg) {
   set_env_vars(cfg);
   set_os_environ(cfg);
 

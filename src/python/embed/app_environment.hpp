@@ -11,14 +11,15 @@
 
 namespace gf::python {
 
-class AppEnvironment {
- public:
-  // setenv() every raw_env KEY=VALUE (before Py_Initialize, so os.environ sees them too).
-  static void set_env_vars(const config::Config& cfg);
-  // chdir (throws config::ConfigError when the directory is unusable) and sys.path updates;
-  // requires the interpreter and the GIL. Idempotent: entries already on sys.path are skipped.
-  static void apply(const config::Config& cfg);
-};
+namespace app_environment {
+
+// setenv() every raw_env KEY=VALUE (before Py_Initialize, so os.environ sees them too).
+void set_env_vars(const config::Config& cfg);
+// chdir (throws config::ConfigError when the directory is unusable) and sys.path updates;
+// requires the interpreter and the GIL. Idempotent: entries already on sys.path are skipped.
+void apply(const config::Config& cfg);
+
+}  // namespace app_environment
 
 // A path-like setting's text, nullopt when it is None or empty (both mean "not given").
 std::optional<std::string> non_empty(std::optional<std::string> text);

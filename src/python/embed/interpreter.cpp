@@ -50,10 +50,10 @@ void check(PyStatus status, PyConfig& config) {
 
 void Interpreter::initialize(const config::Config& cfg) {
   if (Py_IsInitialized()) {
-    AppEnvironment::apply(cfg);
+    app_environment::apply(cfg);
     return;
   }
-  AppEnvironment::set_env_vars(cfg);
+  app_environment::set_env_vars(cfg);
   std::optional<Virtualenv> venv = find_virtualenv(cfg);
 
   PyConfig config;
@@ -70,7 +70,7 @@ void Interpreter::initialize(const config::Config& cfg) {
   check(Py_InitializeFromConfig(&config), config);
   PyConfig_Clear(&config);
 
-  AppEnvironment::apply(cfg);
+  app_environment::apply(cfg);
 }
 
 void Interpreter::check_environment(const config::Config& cfg) {
