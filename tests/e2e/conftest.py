@@ -27,6 +27,11 @@ PRODUCT = "gunicorn" if "gunicorn" in Path(BINARY).name else "greenfork"
 # times slower: give start-up more room there.
 SANITIZED = os.environ.get("GREENFORK_SANITIZED") == "1"
 START_DEADLINE = 30.0 if SANITIZED else 10.0  # seconds for a server to accept connections
+# Seconds a test waits for another process to do what it was asked to: boot a worker, answer,
+# write a log line or a file, reopen a log, exit. Only a test that is going to fail waits this
+# long - a wait for something that happens ends when it happens - so it is generous: a loaded
+# machine (or an ASan build on one) may take many times longer than an idle one.
+WAIT_DEADLINE = 30.0 if SANITIZED else 15.0
 TEST_DEADLINE = 90        # seconds before a hung test is aborted (SIGALRM)
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -185,7 +190,7 @@ class Server:
         """Everything the server wrote to stdout (the access log with --access-logfile -)."""
         return self.stdout_path.read_text(errors="replace")
 
-    def wait_for_log(self, pattern, timeout=10.0, source=None):
+    def wait_for_log(self, pattern, timeout=WAIT_DEADLINE, source=None):
         """Poll the log until `pattern` (regex) matches; return the match or fail with the log."""
         source = source or self.log_text
         regex = re.compile(pattern, re.M)
@@ -224,8 +229,12 @@ class Server:
     def worker_pids(self):
         return children_of(self.pid)
 
-    def wait_workers(self, count, timeout=10.0):
-        """Wait until the master has exactly `count` live children; return their pids."""
+    def wait_workers(self, count, timeout=WAIT_DEADLINE):
+        """Wait until the master has exactly `count` live children; return their pids.
+
+        Only that the processes exist: a worker may still be booting (importing the app, not
+        yet accepting). A test that needs a booted worker has one answer a request first.
+        """
         ok = wait_until(lambda: len([p for p in self.worker_pids() if process_alive(p)]) == count,
                         timeout)
         pids = [p for p in self.worker_pids() if process_alive(p)]
@@ -238,7 +247,7 @@ class Server:
     def alive(self):
         return self.proc.poll() is None
 
-    def wait_exit(self, timeout=10.0):
+    def wait_exit(self, timeout=WAIT_DEADLINE):
         """Wait for the master to exit; return its exit code (fail the test on timeout)."""
         try:
             return self.proc.wait(timeout=timeout)
@@ -266,11 +275,12 @@ class Server:
     def address(self):
         return self.unix_path if self.unix_path else (self.host, self.port)
 
-    def raw(self, data, timeout=5.0, **kwargs):
+    def raw(self, data, timeout=WAIT_DEADLINE, **kwargs):
         """Send raw bytes on a new connection, return everything received until close."""
         return raw_request(self.address(), data, timeout=timeout, **kwargs)
 
-    def request(self, method, path, headers=None, body=b"", version="HTTP/1.1", timeout=5.0):
+    def request(self, method, path, headers=None, body=b"", version="HTTP/1.1",
+                timeout=WAIT_DEADLINE):
         """A well-formed request over a raw socket; returns a parsed httpclient.Response."""
         from httpclient import build_request, parse_response
         data = build_request(method, path, headers=headers, body=body, version=version)
@@ -278,12 +288,12 @@ class Server:
 
     def get(self, path, **kwargs):
         import requests
-        kwargs.setdefault("timeout", 10)
+        kwargs.setdefault("timeout", WAIT_DEADLINE)
         return requests.get(self.url + path, **kwargs)
 
     def post(self, path, **kwargs):
         import requests
-        kwargs.setdefault("timeout", 10)
+        kwargs.setdefault("timeout", WAIT_DEADLINE)
         return requests.post(self.url + path, **kwargs)
 
 

@@ -41,7 +41,7 @@ def test_hello_example(start_server):
 
 
 def expect_load_failure(server, codes, reason, *messages):
-    code = server.wait_exit(timeout=15)
+    code = server.wait_exit()
     text = server.log_text()
     assert code in codes, f"exit code {code}; log:\n{text}"
     assert reason in text, text
@@ -64,7 +64,7 @@ def test_missing_module(start_server):
     """A missing app module is "App failed to load." with exit 4 (the issue asks for it; Gunicorn
     26 exits 3 here - see docs/differences.md)."""
     server = start_server("no_such_module_xyz:application", wait=False)
-    code = server.wait_exit(timeout=15)
+    code = server.wait_exit()
     text = server.log_text()
     assert code == 4, text
     assert "No module named 'no_such_module_xyz'" in text, text
@@ -75,7 +75,7 @@ def test_import_error_inside_the_app_is_a_boot_error(start_server, tmp_path):
     """A dependency the app itself cannot import is the app's bug: exit 3 with the traceback."""
     (tmp_path / "needs_dep.py").write_text("import no_such_dependency_xyz\n")
     server = start_server("needs_dep:application", cwd=tmp_path, wait=False)
-    code = server.wait_exit(timeout=15)
+    code = server.wait_exit()
     text = server.log_text()
     assert code == 3, text
     assert "Worker failed to boot." in text, text
@@ -85,7 +85,7 @@ def test_import_error_inside_the_app_is_a_boot_error(start_server, tmp_path):
 def test_syntax_error_in_app(start_server, tmp_path):
     (tmp_path / "broken_app.py").write_text("def application(:\n")
     server = start_server("broken_app:application", cwd=tmp_path, wait=False)
-    code = server.wait_exit(timeout=15)
+    code = server.wait_exit()
     assert code in (3, 4)
     assert "SyntaxError" in server.log_text()
 
@@ -110,7 +110,7 @@ def test_chdir(start_server, tmp_path):
 def test_chdir_to_missing_directory_fails(start_server, tmp_path):
     server = start_server("hello:application", "--chdir", str(tmp_path / "missing"),
                           chdir=False, wait=False)
-    assert server.wait_exit(timeout=15) != 0
+    assert server.wait_exit() != 0
 
 
 def test_pythonpath(start_server, tmp_path):
@@ -205,7 +205,7 @@ def test_virtual_env_with_other_python_version_is_refused(start_server, tmp_path
                                      "version = 3.8.1\n")
     server = start_server("venv_probe_app:application", env={"VIRTUAL_ENV": str(fake)},
                           wait=False)
-    code = server.wait_exit(timeout=15)
+    code = server.wait_exit()
     text = server.log_text() + server.stdout_text()
     assert code == 1, text
     assert "3.8" in text, text

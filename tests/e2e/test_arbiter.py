@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from conftest import EXAMPLES, PRODUCT, cmdline, process_alive
+from conftest import EXAMPLES, PRODUCT, WAIT_DEADLINE, cmdline, process_alive
 from httpclient import build_request, free_port, parse_response, raw_request, wait_until
 
 
@@ -38,7 +38,7 @@ def start_slow(server, tmp_path, seconds):
     """Start /sleep in the background and wait until the app is inside it."""
     marker = tmp_path / f"in-flight-{seconds}"
     slow = SlowRequest(server, f"/sleep?s={seconds}&marker={marker}")
-    assert wait_until(marker.exists, 10), server.log_text()
+    assert wait_until(marker.exists, WAIT_DEADLINE), server.log_text()
     return slow
 
 
@@ -53,7 +53,8 @@ def test_worker_count_and_process_titles(start_server):
     # A child shows the master's title until its first instructions after fork() rename it.
     for pid in workers:
         assert wait_until(
-            lambda: cmdline(pid).startswith(f"{PRODUCT}: worker [hello:application]"), 5), \
+            lambda: cmdline(pid).startswith(f"{PRODUCT}: worker [hello:application]"),
+            WAIT_DEADLINE), \
             cmdline(pid)
 
 
@@ -61,7 +62,8 @@ def test_proc_name(start_server):
     server = start_server("hello:application", "-n", "hello", cwd=EXAMPLES)
     worker = server.wait_workers(1)[0]
     assert cmdline(server.pid).startswith(f"{PRODUCT}: master [hello]")
-    assert wait_until(lambda: cmdline(worker).startswith(f"{PRODUCT}: worker [hello]"), 5), \
+    assert wait_until(lambda: cmdline(worker).startswith(f"{PRODUCT}: worker [hello]"),
+                      WAIT_DEADLINE), \
         cmdline(worker)
 
 
@@ -72,7 +74,7 @@ def test_killed_worker_is_replaced(start_server):
     os.kill(victim, signal.SIGKILL)
     server.wait_for_log(rf"Worker \(pid:{victim}\) was sent SIGKILL! Perhaps out of memory\?")
     assert wait_until(lambda: len(server.worker_pids()) == 2 and victim not in server.worker_pids(),
-                      10), server.log_text()
+                      WAIT_DEADLINE), server.log_text()
     after = server.worker_pids()
     assert before[1] in after
     assert server.get("/hello").status_code == 200
@@ -83,7 +85,8 @@ def test_worker_exit_on_sigterm_is_replaced(start_server):
     server = start_server("pep3333_app:application")
     victim = server.wait_workers(1)[0]
     os.kill(victim, signal.SIGTERM)
-    assert wait_until(lambda: server.worker_pids() and victim not in server.worker_pids(), 10)
+    assert wait_until(lambda: server.worker_pids() and victim not in server.worker_pids(),
+                      WAIT_DEADLINE)
     assert pid_of_worker_answering(server) != victim
 
 
@@ -95,7 +98,7 @@ def test_worker_timeout(start_server, tmp_path):
     slow.join(15)
     assert not slow.is_alive()
     assert slow.response is None or slow.response.status != 200
-    assert wait_until(lambda: not process_alive(stuck), 10)
+    assert wait_until(lambda: not process_alive(stuck), WAIT_DEADLINE)
     assert pid_of_worker_answering(server) != stuck
     assert server.alive()
 
@@ -117,7 +120,7 @@ def test_sigterm_is_graceful(start_server, tmp_path):
     server = start_server("pep3333_app:application", "--graceful-timeout", "10")
     slow = start_slow(server, tmp_path, 1.5)
     server.signal(signal.SIGTERM)
-    code = server.wait_exit(timeout=10)
+    code = server.wait_exit()
     slow.join(5)
     assert code == 0, server.log_text()
     assert slow.error is None, slow.error
@@ -131,7 +134,7 @@ def test_sigterm_kills_after_graceful_timeout(start_server, tmp_path):
     server.signal(signal.SIGTERM)
     code = server.wait_exit(timeout=8)
     assert code == 0
-    assert wait_until(lambda: not process_alive(worker), 5)
+    assert wait_until(lambda: not process_alive(worker), WAIT_DEADLINE)
 
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGQUIT])
@@ -142,7 +145,7 @@ def test_quick_shutdown(start_server, tmp_path, sig):
     server.signal(sig)
     code = server.wait_exit(timeout=5)            # far less than the graceful timeout
     assert code == 0
-    assert wait_until(lambda: not any(process_alive(p) for p in workers), 5)
+    assert wait_until(lambda: not any(process_alive(p) for p in workers), WAIT_DEADLINE)
 
 
 def test_ttin_ttou(start_server):
@@ -165,7 +168,8 @@ def test_hup_replaces_workers(start_server):
     before = set(server.wait_workers(2))
     server.signal(signal.SIGHUP)
     assert wait_until(lambda: len(server.worker_pids()) == 2
-                      and not before & set(server.worker_pids()), 15), server.log_text()
+                      and not before & set(server.worker_pids()), WAIT_DEADLINE), \
+        server.log_text()
     assert server.get("/hello").status_code == 200
     assert server.alive()
 
@@ -176,7 +180,8 @@ def test_master_survives_worker_crash_loop(start_server):
     for _ in range(3):
         victim = server.wait_workers(1)[0]
         os.kill(victim, signal.SIGKILL)
-        assert wait_until(lambda: server.worker_pids() and victim not in server.worker_pids(), 10)
+        assert wait_until(lambda: server.worker_pids() and victim not in server.worker_pids(),
+                          WAIT_DEADLINE)
     assert server.get("/").status_code == 200
 
 
@@ -198,13 +203,13 @@ def test_busy_port(start_server):
 def test_unix_socket(start_server, tmp_path):
     path = str(tmp_path / "gf.sock")
     server = start_server("pep3333_app:application", bind=f"unix:{path}")
-    resp = parse_response(raw_request(path, build_request("GET", "/env")))
+    resp = parse_response(server.raw(build_request("GET", "/env")))
     assert resp.status == 200
     env = json.loads(resp.body)
     assert env["SERVER_NAME"] == "localhost"          # from the Host header on UNIX sockets
     assert f"Listening at: unix:{path}" in server.log_text()
     server.signal(signal.SIGTERM)
-    assert server.wait_exit(10) == 0
+    assert server.wait_exit() == 0
     assert not os.path.exists(path)                  # unlinked on shutdown
 
 
@@ -221,7 +226,7 @@ def test_two_binds(start_server):
     other = free_port()
     server = start_server("hello:application", "-b", f"127.0.0.1:{other}", cwd=EXAMPLES)
     for port in (server.port, other):
-        resp = parse_response(raw_request(port, build_request("GET", "/")))
+        resp = parse_response(raw_request(port, build_request("GET", "/"), timeout=WAIT_DEADLINE))
         assert resp.status == 200 and resp.body == b"Hello, World!"
     line = server.wait_for_log(r"Listening at: .*").group(0)
     assert f"127.0.0.1:{server.port}" in line and f"127.0.0.1:{other}" in line
@@ -240,7 +245,7 @@ def ipv6_available():
 def test_ipv6_bind(start_server):
     port = free_port()
     server = start_server("pep3333_app:application", bind=f"[::1]:{port}")
-    resp = parse_response(raw_request(("::1", port), build_request("GET", "/env")))
+    resp = parse_response(server.raw(build_request("GET", "/env")))
     assert resp.status == 200
     env = json.loads(resp.body)
     assert env["REMOTE_ADDR"] == "::1"

@@ -325,8 +325,8 @@ def test_hook_callable_kept_across_fork(start_server, tmp_path):
     server = start_server("pep3333_app:application", cwd=site, chdir=False)
     (first,) = server.wait_workers(1)
     os.kill(first, signal.SIGKILL)
-    from conftest import wait_until
-    assert wait_until(lambda: [p for p in server.worker_pids() if p != first], 10)
+    from conftest import WAIT_DEADLINE, wait_until
+    assert wait_until(lambda: [p for p in server.worker_pids() if p != first], WAIT_DEADLINE)
     server.wait_workers(1)
     assert server.get("/hello").status_code == 200
 

@@ -9,6 +9,8 @@ import textwrap
 
 import pytest
 
+from conftest import WAIT_DEADLINE
+
 APP = textwrap.dedent("""\
     def application(environ, start_response):
         path = environ["PATH_INFO"]
@@ -31,7 +33,7 @@ def failing_app(tmp_path):
 
 def drain(server, target):
     """GET target over a raw socket and read until the server closes."""
-    with socket.create_connection(server.address(), timeout=5) as s:
+    with socket.create_connection(server.address(), timeout=WAIT_DEADLINE) as s:
         s.sendall(f"GET {target} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
         data = b""
         while chunk := s.recv(65536):
@@ -72,7 +74,7 @@ def test_exception_at_import_is_a_boot_error(start_server, tmp_path):
     to stderr and logs its exit like any other."""
     (tmp_path / "raising_app.py").write_text("raise RuntimeError('no database here')\n")
     server = start_server("raising_app:application", cwd=tmp_path, wait=False)
-    assert server.wait_exit(timeout=15) == 3
+    assert server.wait_exit() == 3
     text = server.log_text()
     assert "[ERROR] Exception in worker process\nTraceback" in text, text
     assert re.search(r"^no database here$", text, re.M), text
@@ -84,7 +86,7 @@ def test_exception_at_import_is_a_boot_error(start_server, tmp_path):
 def test_app_load_error_logs_the_exit_code(start_server, tmp_path):
     (tmp_path / "empty_app.py").write_text("x = 1\n")
     server = start_server("empty_app:application", cwd=tmp_path, wait=False)
-    assert server.wait_exit(timeout=15) == 4
+    assert server.wait_exit() == 4
     text = server.log_text()
     assert re.search(r"^Failed to find attribute 'application' in 'empty_app'\.$", text, re.M), text
     in_order(text, r"\[INFO\] Worker exiting \(pid: \d+\)$",

@@ -4,7 +4,7 @@ import os
 import re
 import signal
 
-from conftest import EXAMPLES, PRODUCT
+from conftest import EXAMPLES, PRODUCT, WAIT_DEADLINE
 from httpclient import build_request, wait_until
 
 ERROR_LINE = re.compile(
@@ -41,7 +41,7 @@ def test_shutdown_lines(start_server):
     server = start_server("hello:application", cwd=EXAMPLES)
     server.wait_workers(1)
     server.signal(signal.SIGTERM)
-    assert server.wait_exit(10) == 0
+    assert server.wait_exit() == 0
     text = server.log_text()
     assert "Handling signal: term" in text
     assert "Shutting down: Master" in text
@@ -63,7 +63,7 @@ def test_no_access_log_by_default(start_server):
     assert server.get("/pid").status_code == 200
     # the worker has answered; give the (absent) access line no chance to hide in a buffer
     server.signal(signal.SIGTERM)
-    server.wait_exit(10)
+    server.wait_exit()
     assert "GET /hello" not in server.stdout_text() + server.log_text()
 
 
@@ -96,7 +96,7 @@ def test_access_logfile_and_usr1_reopen(start_server, tmp_path):
     log = tmp_path / "access.log"
     server = start_server("hello:application", "--access-logfile", str(log), cwd=EXAMPLES)
     assert server.get("/first").status_code == 200
-    assert wait_until(lambda: log.exists() and "/first" in log.read_text(), 5)
+    assert wait_until(lambda: "/first" in log.read_text(), WAIT_DEADLINE)
     rotated = tmp_path / "access.log.1"
     os.rename(log, rotated)
     server.signal(signal.SIGUSR1)
@@ -105,7 +105,7 @@ def test_access_logfile_and_usr1_reopen(start_server, tmp_path):
     def reopened():
         server.get("/second")
         return log.exists() and "/second" in log.read_text()
-    assert wait_until(reopened, 10, interval=0.2), server.log_text()
+    assert wait_until(reopened, WAIT_DEADLINE, interval=0.2), server.log_text()
     assert "/first" not in log.read_text()
     assert "/first" in rotated.read_text()
     assert "Handling signal: usr1" in server.log_text()
@@ -115,7 +115,7 @@ def test_error_logfile(start_server, tmp_path):
     log = tmp_path / "error.log"
     server = start_server("hello:application", "--error-logfile", str(log), cwd=EXAMPLES)
     server.wait_workers(1)
-    assert wait_until(lambda: log.exists() and "Booting worker" in log.read_text(), 5)
+    assert wait_until(lambda: "Booting worker" in log.read_text(), WAIT_DEADLINE)
     assert "Listening at" in log.read_text()
     assert "Listening at" not in server.log_text()        # stderr stays quiet
     for line in log.read_text().splitlines():
@@ -126,7 +126,7 @@ def test_log_file_alias(start_server, tmp_path):
     log = tmp_path / "alias.log"
     server = start_server("hello:application", "--log-file", str(log), cwd=EXAMPLES)
     server.wait_workers(1)
-    assert wait_until(lambda: log.exists() and "Listening at" in log.read_text(), 5)
+    assert wait_until(lambda: "Listening at" in log.read_text(), WAIT_DEADLINE)
 
 
 def test_log_level_debug(start_server):
@@ -160,15 +160,16 @@ def test_capture_output(start_server, tmp_path):
                           str(log))
     assert server.get("/print", params={"msg": "xyzzy"}).status_code == 200
     for needle in ("stdout:xyzzy", "stderr:xyzzy", "wsgi.errors:xyzzy"):
-        assert wait_until(lambda: needle in log.read_text(), 5), (needle, log.read_text())
+        assert wait_until(lambda: needle in log.read_text(), WAIT_DEADLINE), \
+            (needle, log.read_text())
 
 
 def test_without_capture_output_print_goes_to_stdout(start_server, tmp_path):
     log = tmp_path / "error.log"
     server = start_server("pep3333_app:application", "--error-logfile", str(log))
     assert server.get("/print", params={"msg": "plugh"}).status_code == 200
-    assert wait_until(lambda: "stdout:plugh" in server.stdout_text(), 5)
-    assert wait_until(lambda: "wsgi.errors:plugh" in log.read_text(), 5)
+    assert wait_until(lambda: "stdout:plugh" in server.stdout_text(), WAIT_DEADLINE)
+    assert wait_until(lambda: "wsgi.errors:plugh" in log.read_text(), WAIT_DEADLINE)
     assert "stdout:plugh" not in log.read_text()
 
 
@@ -184,6 +185,6 @@ def test_relative_log_paths_resolve_in_chdir(start_server, tmp_path):
                           cwd=elsewhere, chdir=False)
     assert server.get("/").status_code == 200
     access = workdir / "access.log"
-    assert wait_until(lambda: access.exists() and '"GET / HTTP/1.1" 200' in access.read_text(), 5)
+    assert wait_until(lambda: '"GET / HTTP/1.1" 200' in access.read_text(), WAIT_DEADLINE)
     assert "Listening at" in (workdir / "error.log").read_text()
     assert list(elsewhere.iterdir()) == []

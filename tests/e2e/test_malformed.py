@@ -6,6 +6,7 @@ import random
 
 import pytest
 
+from conftest import WAIT_DEADLINE
 from httpclient import build_request, parse_response, status_of
 
 H = b"Host: x\r\n"
@@ -254,7 +255,7 @@ def test_fuzz_does_not_kill_processes(start_server):
     for _ in range(300):
         data = mutate(rng, rng.choice(SEEDS))
         try:
-            server.raw(data, timeout=5, half_close=True)
+            server.raw(data, timeout=WAIT_DEADLINE, half_close=True)
         except (ConnectionError, TimeoutError) as exc:
             pytest.fail(f"server misbehaved on {data!r}: {exc!r}\n{server.log_text()[-3000:]}")
     assert server.alive()

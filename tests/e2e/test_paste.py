@@ -7,7 +7,7 @@ import signal
 
 import pytest
 
-from conftest import APPS, run_cli
+from conftest import APPS, WAIT_DEADLINE, run_cli
 from httpclient import free_port, wait_until
 from test_cli import config_lines
 
@@ -110,7 +110,7 @@ def test_factory_failure_halts_like_a_failed_boot(start_server, site):
     ini = site / "app.ini"
     ini.write_text(ini.read_text() + "\n[app:broken]\npaste.app_factory = broken:make_app\n")
     server = start_server(None, "--paste", "app.ini#broken", cwd=site, wait=False)
-    assert server.wait_exit(15) == 3
+    assert server.wait_exit() == 3
     assert "ValueError: nope" in server.log_text()
 
 
@@ -121,4 +121,5 @@ def test_hup_rereads_the_ini(start_server, site):
     ini.write_text(ini.read_text().replace("greeting = hello", "greeting = reloaded"))
     server.signal(signal.SIGHUP)
     server.wait_for_log(r"Handling signal: hup")
-    assert wait_until(lambda: server.get("/").text.startswith("greeting=reloaded "), 10)
+    assert wait_until(lambda: server.get("/").text.startswith("greeting=reloaded "),
+                      WAIT_DEADLINE)

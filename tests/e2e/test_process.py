@@ -12,14 +12,15 @@ from pathlib import Path
 
 import pytest
 
-from conftest import APPS, BINARY, EXAMPLES, children_of, make_env, process_alive, run_cli
+from conftest import (APPS, BINARY, EXAMPLES, WAIT_DEADLINE, children_of, make_env,
+                      process_alive, run_cli)
 from httpclient import free_port, parse_response, raw_request, wait_until
 
 IS_ROOT = os.geteuid() == 0
 needs_root = pytest.mark.skipif(not IS_ROOT, reason="switching users needs root")
 
 
-def get(address, path, timeout=5.0):
+def get(address, path, timeout=WAIT_DEADLINE):
     return parse_response(raw_request(address, f"GET {path} HTTP/1.1\r\nHost: x\r\n\r\n".encode(),
                                       timeout=timeout))
 
@@ -52,7 +53,7 @@ def kill_quietly(pid, sig=signal.SIGKILL):
 def test_pidfile_is_written_and_removed(start_server, tmp_path):
     pidfile = tmp_path / "app.pid"
     server = start_server("hello:application", "-p", str(pidfile), cwd=EXAMPLES)
-    assert wait_until(pidfile.exists, 5)
+    assert wait_until(pidfile.exists, WAIT_DEADLINE)
     assert pidfile.read_text() == f"{server.pid}\n"
     assert stat.S_IMODE(pidfile.stat().st_mode) == 0o644
     assert not list(tmp_path.glob(".greenfork-pid-*")), "temp file left behind"
@@ -76,7 +77,8 @@ def test_stale_pidfile_is_replaced(start_server, tmp_path):
     pidfile = tmp_path / "app.pid"
     pidfile.write_text(f"{dead_pid()}\n")
     server = start_server("hello:application", "-p", str(pidfile), cwd=EXAMPLES)
-    assert wait_until(lambda: pidfile.read_text() == f"{server.pid}\n", 5), pidfile.read_text()
+    assert wait_until(lambda: pidfile.read_text() == f"{server.pid}\n", WAIT_DEADLINE), \
+        pidfile.read_text()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -116,7 +118,7 @@ def test_workers_switch_user_and_group(start_server, tmp_path):
     assert stat.S_IMODE(st.st_mode) == 0o770
     for log in (access, errors):
         assert (log.stat().st_uid, log.stat().st_gid) == (65534, 65534), log
-    assert wait_until(lambda: "GET /ids" in access.read_text(), 5)
+    assert wait_until(lambda: "GET /ids" in access.read_text(), WAIT_DEADLINE)
 
 
 @needs_root
@@ -153,7 +155,8 @@ class Daemon:
             cwd=str(tmp_path), env=make_env(env), stdin=subprocess.DEVNULL, stdout=stdout,
             stderr=stderr, text=True, timeout=20)
         self.pid = None
-        if wait_until(lambda: self.pidfile.exists() and self.pidfile.read_text().strip(), 10):
+        if wait_until(lambda: self.pidfile.exists() and self.pidfile.read_text().strip(),
+                      WAIT_DEADLINE):
             self.pid = int(self.pidfile.read_text())
 
     def log(self):
@@ -190,13 +193,15 @@ def test_daemon_detaches_and_writes_its_pidfile(tmp_path, daemons):
     # 0 would be a session begun outside this pid namespace (a container's), i.e. not ours.
     assert sid not in (0, d.pid, os.getsid(0))
     assert tty_nr == 0  # no controlling terminal
-    assert f"Listening at: http://127.0.0.1:{d.port} ({d.pid})" in d.log()
+    # The pidfile is written before the sockets are bound and "Listening at" is logged.
+    assert wait_until(lambda: f"Listening at: http://127.0.0.1:{d.port} ({d.pid})" in d.log(),
+                      WAIT_DEADLINE), d.log()
     for fd in (0, 1, 2):
         assert os.readlink(f"/proc/{d.pid}/fd/{fd}") == "/dev/null"
     assert int(status["Umask"], 8) == 0o022
     assert get(d.port, "/").status == 200
     os.kill(d.pid, signal.SIGTERM)
-    assert wait_until(lambda: not process_alive(d.pid), 10), d.log()
+    assert wait_until(lambda: not process_alive(d.pid), WAIT_DEADLINE), d.log()
     assert not d.pidfile.exists()
 
 
@@ -216,14 +221,14 @@ def test_winch_stops_the_workers_of_a_daemon(tmp_path, daemons):
     d = Daemon(tmp_path, "-w", "2")
     daemons.append(d)
     assert d.pid, d.log()
-    assert wait_until(lambda: len(d.workers()) == 2, 10)
+    assert wait_until(lambda: len(d.workers()) == 2, WAIT_DEADLINE)
     os.kill(d.pid, signal.SIGWINCH)
-    assert wait_until(lambda: not d.workers(), 10), d.log()
+    assert wait_until(lambda: not d.workers(), WAIT_DEADLINE), d.log()
     assert "graceful stop of workers" in d.log()
     time.sleep(1.5)  # the master stays up and does not respawn
     assert process_alive(d.pid) and not d.workers()
     os.kill(d.pid, signal.SIGTTIN)
-    assert wait_until(lambda: len(d.workers()) == 1, 10), d.log()
+    assert wait_until(lambda: len(d.workers()) == 1, WAIT_DEADLINE), d.log()
 
 
 def test_winch_is_ignored_in_the_foreground(start_server):
@@ -279,7 +284,8 @@ def test_systemd_socket_activation(tmp_path):
     proc = start_socket_activated([tcp, unix], ["-b", f"127.0.0.1:{unused}", "-w", "1"], tmp_path)
     log = tmp_path / "activated.stderr"
     try:
-        assert wait_until(lambda: "Booting worker" in log.read_text(), 10), log.read_text()
+        assert wait_until(lambda: "Booting worker" in log.read_text(), WAIT_DEADLINE), \
+            log.read_text()
         assert get(port, "/").status == 200
         assert get(str(unix_path), "/").status == 200
         assert f"http://127.0.0.1:{port}" in log.read_text()
@@ -287,7 +293,7 @@ def test_systemd_socket_activation(tmp_path):
         with pytest.raises(OSError):
             socket.create_connection(("127.0.0.1", unused), timeout=1).close()
         proc.send_signal(signal.SIGTERM)
-        assert proc.wait(timeout=10) == 0
+        assert proc.wait(timeout=WAIT_DEADLINE) == 0
         assert unix_path.exists(), "a socket-activated UNIX socket file belongs to systemd"
     finally:
         if proc.poll() is None:
@@ -308,7 +314,7 @@ class NotifySocket:
         self.name = name
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
         self.sock.bind("\0" + name[1:] if name.startswith("@") else name)
-        self.sock.settimeout(10)
+        self.sock.settimeout(WAIT_DEADLINE)
 
     def receive(self):
         return self.sock.recv(4096).decode()
@@ -337,7 +343,7 @@ def test_sd_notify_ready_reloading_stopping(start_server, tmp_path, abstract):
 
 def namespace_pid_one(unshare_pid):
     """greenfork's pid (as seen from here) once unshare has forked it."""
-    kids = wait_until(lambda: children_of(unshare_pid), 10)
+    kids = wait_until(lambda: children_of(unshare_pid), WAIT_DEADLINE)
     return kids[0] if kids else None
 
 
@@ -369,25 +375,27 @@ def test_pid_1_reaps_orphans(tmp_path):
     try:
         master = namespace_pid_one(proc.pid)
         assert master, log.read_text()
-        assert wait_until(lambda: "Booting worker" in log.read_text(), 10), log.read_text()
+        assert wait_until(lambda: "Booting worker" in log.read_text(), WAIT_DEADLINE), \
+            log.read_text()
         assert read_status(master)["NSpid"].split()[-1] == "1"
         worker = int(get(port, "/pid").body)
         assert read_status(master)["NSpid"].split()[-1] == "1"
         # The app double-forks a short sleep; its shell exits, so the sleep is re-parented to
-        # the master (PID 1), which must reap it when it exits.
-        sleeper_ns_pid = int(get(port, "/orphan?1").body)
+        # the master (PID 1), which must reap it when it exits. It sleeps long enough to be
+        # seen re-parented even when this test is slow to look.
+        sleeper_ns_pid = int(get(port, "/orphan?3").body)
         assert sleeper_ns_pid > 1
 
         def sleeper():
             return [p for p in children_of(master)
                     if p != worker and Path(f"/proc/{p}/comm").read_text().strip() == "sleep"]
 
-        assert wait_until(sleeper, 5), "the orphan should be re-parented to PID 1"
-        assert wait_until(lambda: not sleeper() and not zombie_children(master), 10), \
-            f"zombies left under PID 1: {zombie_children(master)}"
+        assert wait_until(sleeper, WAIT_DEADLINE), "the orphan should be re-parented to PID 1"
+        assert wait_until(lambda: not sleeper() and not zombie_children(master),
+                          WAIT_DEADLINE), f"zombies left under PID 1: {zombie_children(master)}"
         assert get(port, "/pid").status == 200
         os.kill(master, signal.SIGTERM)
-        assert proc.wait(timeout=15) == 0, log.read_text()
+        assert proc.wait(timeout=WAIT_DEADLINE) == 0, log.read_text()
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)

@@ -173,4 +173,4 @@ def test_trusted_script_name_header(start_server):
 def test_bad_forwarded_allow_ips_value(start_server):
     server = start_server("pep3333_app:application", "--forwarded-allow-ips", "not-an-ip",
                           wait=False)
-    assert server.wait_exit(timeout=15) == 1
+    assert server.wait_exit() == 1

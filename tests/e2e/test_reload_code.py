@@ -5,6 +5,7 @@ import time
 
 import pytest
 
+from conftest import WAIT_DEADLINE
 from httpclient import wait_until
 
 APP_V1 = '''
@@ -48,8 +49,8 @@ def test_edit_imported_module_serves_new_code(start_server, app_dir, engine):
     time.sleep(1.5)  # let the watcher list the modules once
     _write(app_dir / "helper_mod.py", 'VERSION = "v2"\n')
     server.wait_for_log(rf"\[{pid}\] \[INFO\] Worker reloading: "
-                        rf"{app_dir / 'helper_mod.py'} modified", timeout=10)
-    assert wait_until(lambda: _body(server)[0] == "v2", 10), server.log_text()
+                        rf"{app_dir / 'helper_mod.py'} modified")
+    assert wait_until(lambda: _body(server)[0] == "v2", WAIT_DEADLINE), server.log_text()
     assert _body(server)[1] != pid
     assert server.alive()
 
@@ -59,7 +60,7 @@ def test_edit_app_module_itself(start_server, app_dir):
     assert _body(server)[0] == "v1"
     time.sleep(1.5)
     _write(app_dir / "code_reload_app.py", APP_V1.replace('helper_mod.VERSION + " "', '"v3 "'))
-    assert wait_until(lambda: _body(server)[0] == "v3", 10), server.log_text()
+    assert wait_until(lambda: _body(server)[0] == "v3", WAIT_DEADLINE), server.log_text()
 
 
 def test_unrelated_file_in_same_directory_does_not_reload(start_server, app_dir):
@@ -86,8 +87,8 @@ def test_extra_file_glob_is_reexpanded(start_server, app_dir, engine):
     time.sleep(2.5)
     assert _body(server)[1] == pid  # a new match is picked up, not treated as a change
     _write(page, "<p>two</p>")
-    server.wait_for_log(rf"Worker reloading: {page} modified", timeout=10)
-    assert wait_until(lambda: _body(server)[1] != pid, 10), server.log_text()
+    server.wait_for_log(rf"Worker reloading: {page} modified")
+    assert wait_until(lambda: _body(server)[1] != pid, WAIT_DEADLINE), server.log_text()
 
 
 def test_plain_extra_file(start_server, app_dir, tmp_path):
@@ -98,8 +99,8 @@ def test_plain_extra_file(start_server, app_dir, tmp_path):
     pid = _body(server)[1]
     time.sleep(1.5)
     _write(settings, "a=2\n")
-    server.wait_for_log(rf"Worker reloading: {settings} modified", timeout=10)
-    assert wait_until(lambda: _body(server)[1] != pid, 10), server.log_text()
+    server.wait_for_log(rf"Worker reloading: {settings} modified")
+    assert wait_until(lambda: _body(server)[1] != pid, WAIT_DEADLINE), server.log_text()
 
 
 def test_syntax_error_at_load_is_served_until_fixed(start_server, app_dir):
@@ -113,14 +114,14 @@ def test_syntax_error_at_load_is_served_until_fixed(start_server, app_dir):
     assert "Exception in worker process" in server.log_text()
     time.sleep(1.5)
     _write(app_dir / "helper_mod.py", 'VERSION = "fixed"\n')
-    assert wait_until(lambda: server.get("/").status_code == 200, 10), server.log_text()
+    assert wait_until(lambda: server.get("/").status_code == 200, WAIT_DEADLINE), server.log_text()
     assert _body(server)[0] == "fixed"
 
 
 def test_syntax_error_without_reload_still_fails_boot(start_server, app_dir):
     (app_dir / "helper_mod.py").write_text("def oops(:\n")
     server = start_server("code_reload_app:application", cwd=app_dir, wait=False)
-    assert server.wait_exit(15) != 0
+    assert server.wait_exit() != 0
 
 
 def test_editor_style_saves(start_server, app_dir):
@@ -132,11 +133,11 @@ def test_editor_style_saves(start_server, app_dir):
     fresh = app_dir / ".helper_mod.py.tmp"
     fresh.write_text('VERSION = "atomic"\n')
     os.replace(fresh, helper)
-    assert wait_until(lambda: _body(server)[0] == "atomic", 10), server.log_text()
+    assert wait_until(lambda: _body(server)[0] == "atomic", WAIT_DEADLINE), server.log_text()
     time.sleep(1.5)
     os.rename(helper, app_dir / "helper_mod.py~")  # vim's default: move away, then write
     time.sleep(1.2)
     helper.write_text('VERSION = "rewritten"\n')
-    assert wait_until(lambda: _body(server)[0] == "rewritten", 10), server.log_text()
+    assert wait_until(lambda: _body(server)[0] == "rewritten", WAIT_DEADLINE), server.log_text()
     assert "Exception in worker process" not in server.log_text()
     assert server.alive()

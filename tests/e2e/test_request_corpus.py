@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, Server
+from conftest import REPO, WAIT_DEADLINE, Server
 from httpclient import parse_response
 
 CORPUS = REPO / "tests" / "requests"
@@ -205,7 +205,7 @@ def check_rejected(case, raw):
 def test_request_corpus(corpus_servers, case):
     server = corpus_servers[server_args(case)]
     # raw() reads until the server closes, so a connection left open fails the test here.
-    raw = server.raw(case["data"], timeout=5.0, half_close=True)
+    raw = server.raw(case["data"], timeout=WAIT_DEADLINE, half_close=True)
     if case["requests"]:
         check_valid(case, raw)
     else:

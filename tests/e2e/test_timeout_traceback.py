@@ -1,17 +1,19 @@
 """A worker killed for a timeout first writes the Python stacks of all its threads to the error
 log (gunicorn#185), then the master replaces it."""
 
+import os
 import re
 import threading
+from pathlib import Path
 
-from conftest import process_alive
+from conftest import WAIT_DEADLINE, process_alive
 from httpclient import wait_until
 
 
 def _stuck_request(server):
     def run():
         try:
-            server.request("GET", "/stuck", timeout=20)
+            server.request("GET", "/stuck", timeout=2 * WAIT_DEADLINE)
         except Exception:  # the worker dies under it: no response is the expected outcome
             pass
 
@@ -34,7 +36,7 @@ def _check_dump(server, log_text, stuck, zone=None):
     assert "Current thread" in dump or "Thread 0x" in dump
     assert "in slow_handler_for_test" in dump
     assert "in background_thread_for_test" in dump
-    assert wait_until(lambda: not process_alive(stuck), 10)
+    assert wait_until(lambda: not process_alive(stuck), WAIT_DEADLINE)
     new_pid = int(server.get("/").text)
     assert new_pid != stuck
     assert server.alive()
@@ -44,17 +46,28 @@ def test_timeout_dumps_all_threads_to_stderr_log(start_server):
     server = start_server("stuck_app:application", "--timeout", "2")
     stuck = server.wait_workers(1)[0]
     request = _stuck_request(server)
-    server.wait_for_log(rf"WORKER TIMEOUT \(pid:{stuck}\)", timeout=15)
-    server.wait_for_log(r"in slow_handler_for_test", timeout=10)
-    request.join(15)
+    server.wait_for_log(rf"WORKER TIMEOUT \(pid:{stuck}\)")
+    server.wait_for_log(r"in slow_handler_for_test")
+    request.join(WAIT_DEADLINE)  # ends when the worker is gone: its dump is complete by then
+    assert not request.is_alive()
     _check_dump(server, server.log_text(), stuck)
     # The dump comes before the worker's exit is noticed by the master.
     log = server.log_text()
     assert log.index("in slow_handler_for_test") > log.index(f"WORKER TIMEOUT (pid:{stuck})")
 
 
+def open_files(pid):
+    """The paths of the files `pid` has open (its descriptors' targets)."""
+    found = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            found.add(os.readlink(fd))
+        except OSError:
+            pass
+    return found
+
+
 def test_timeout_dump_follows_error_logfile_and_reopen(start_server, tmp_path):
-    import os
     import signal
 
     error_log = tmp_path / "error.log"
@@ -65,8 +78,12 @@ def test_timeout_dump_follows_error_logfile_and_reopen(start_server, tmp_path):
     # Rotate the log as logrotate would: the dump must land in the new file.
     os.rename(error_log, tmp_path / "error.log.1")
     server.signal(signal.SIGUSR1)
-    assert wait_until(error_log.exists, 10)
+    assert wait_until(error_log.exists, WAIT_DEADLINE)
+    # The master reopens, then passes USR1 on: the worker reopens on its own, a little later.
+    assert wait_until(lambda: str(error_log) in open_files(stuck), WAIT_DEADLINE), \
+        open_files(stuck)
     request = _stuck_request(server)
-    server.wait_for_log(r"in slow_handler_for_test", timeout=20, source=error_log.read_text)
-    request.join(15)
+    server.wait_for_log(r"in slow_handler_for_test", source=error_log.read_text)
+    request.join(WAIT_DEADLINE)  # ends when the worker is gone: its dump is complete by then
+    assert not request.is_alive()
     _check_dump(server, error_log.read_text(), stuck, zone="+0530")

@@ -11,6 +11,7 @@ import re
 
 import pytest
 
+from conftest import WAIT_DEADLINE
 from httpclient import build_request, connect, parse_response, read_until_close, wait_until
 
 DATE_RE = re.compile(r"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d\d (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|"
@@ -31,7 +32,7 @@ def worker_pid(server):
     return int(resp.text)
 
 
-def read_record(server, name, needle, timeout=5.0):
+def read_record(server, name, needle, timeout=WAIT_DEADLINE):
     """Wait for a line containing `needle` in the app's record file; return that line."""
     path = server.record_dir / name
 
