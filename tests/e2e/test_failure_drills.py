@@ -182,23 +182,31 @@ def test_sigkill_under_load(start_drill):
         while not stop.is_set():
             begin = time.monotonic()
             try:
-                resp = get(server, "/work?ms=5", timeout=10)
+                resp = get(server, "/work?ms=5")
                 ok, detail = resp.status == 200, resp.status
             except Exception as exc:  # counted below
                 ok, detail = False, repr(exc)
             with lock:
                 results.append((begin, time.monotonic(), ok, detail))
 
+    def completed(since=0.0):
+        with lock:
+            return len([r for r in results if r[0] > since])
+
     clients = [background(client) for _ in range(4)]
     time.sleep(0.7)
+    # The workers exist, but may still be booting: the kill must land on a server under load.
+    assert wait_until(lambda: completed() >= 20, WAIT_DEADLINE), results[:5]
     killed_at.append(time.monotonic())
     os.kill(victim, signal.SIGKILL)
     server.wait_for_log(rf"Worker \(pid:{victim}\) was sent SIGKILL!")
     wait_replaced(server, victim, count=2)
     time.sleep(0.7)
+    # Enough requests begun after the kill, however long the survivor and the new worker take.
+    wait_until(lambda: completed(since=killed_at[0] + 0.05) >= 20, WAIT_DEADLINE)
     stop.set()
     for thread in clients:
-        thread.join(15)
+        thread.join(WAIT_DEADLINE)
     failures = [r for r in results if not r[2]]
     # A sync worker has one request in flight; a gthread worker at most one per thread, and
     # never more than there are clients.
@@ -371,7 +379,7 @@ def hammer(server, count):
     data = req("/hello")
     address = server.address()
     for _ in range(count):
-        with socket.create_connection(address, timeout=5) as sock:
+        with socket.create_connection(address, timeout=WAIT_DEADLINE) as sock:
             sock.sendall(data)
             while sock.recv(65536):
                 pass

@@ -129,6 +129,8 @@ def test_keep_alive_zero_closes_after_each_response(start_server):
 
 def test_incomplete_head_is_closed_after_header_timeout(start_server):
     server = start_server(APP, *(GTHREAD + ["--header-timeout", "1"]))
+    # The clock below starts at connect(): the worker must be accepting by then, not booting.
+    assert server.get("/hello").status_code == 200
     with connect(server.address()) as sock:
         sock.sendall(b"GET /hello HTTP/1.1\r\nHost: x\r\n")  # never finished
         started = time.monotonic()
@@ -141,7 +143,7 @@ def test_stalled_body_is_dropped_after_body_timeout(start_server):
     server = start_server(APP, *(GTHREAD + ["--body-timeout", "1"]))
     with connect(server.address()) as sock:
         sock.sendall(b"POST /body?mode=readn HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc")
-        assert closed_by_server(sock, 5)
+        assert closed_by_server(sock, WAIT_DEADLINE)  # the worker may still be booting
     assert server.get("/hello").status_code == 200
 
 
@@ -331,6 +333,9 @@ def test_slow_clients_cost_a_socket_not_a_thread(start_server):
     header_timeout = 6
     server = start_server(APP, "-w", "1", "--threads", "2",
                           "--header-timeout", str(header_timeout))
+    # Ordinary requests must be answered within 1 s from the start: a worker still booting
+    # would not.
+    assert server.get("/hello").status_code == 200
     slow = []
     for _ in range(500):
         s = socket.create_connection((server.host, server.port), timeout=5)
