@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <exception>
 #include <string>
 
 #include "http/request_parser.hpp"
@@ -49,10 +50,23 @@ struct RequestReader::Impl {
     buffer.resize(std::min(max_buffer, buffer.size() * 2));
   }
 
+  // The parser's next step over the buffered bytes. A malformed body is remembered: every later
+  // attempt fails the same way, instead of parsing on from wherever the error left the decoder
+  // (which could take a body's trailers for a next request).
+  ParseStep feed(size_t max_body) {
+    if (body_error) std::rethrow_exception(body_error);
+    try {
+      return parser.feed(pending(), max_body);
+    } catch (...) {
+      if (have_message) body_error = std::current_exception();
+      throw;
+    }
+  }
+
   // Feeds the parser until it reports something other than kNeedMore; reads as needed.
   ParseStep next_step(size_t max_body) {
     while (true) {
-      ParseStep step = parser.feed(pending(), max_body);
+      ParseStep step = feed(max_body);
       if (step.event != ParseEvent::kNeedMore) return step;
       consume(step.consumed);
       if (!fill()) {
@@ -95,10 +109,12 @@ struct RequestReader::Impl {
     parser.next_message();
     have_message = false;
     complete = false;
+    body_error = nullptr;
     discard_prefetched();
   }
 
   bool body_complete() const {
+    if (body_error) return false;
     return !have_message || complete || parser.message_complete() ||
            parser.length_remaining() == std::optional<uint64_t>(0);
   }
@@ -110,11 +126,12 @@ struct RequestReader::Impl {
   size_t max_buffer = kInitialBuffer;
   size_t begin = 0;
   size_t end = 0;
-  bool have_message = false;  // a head was returned and its body may be pending
-  bool keep_alive = true;     // of the last head returned
-  bool complete = false;      // the current message's end was seen
-  std::string prefetched;     // decoded body bytes received ahead of the application's reads
-  size_t prefetched_pos = 0;  // next byte of `prefetched` to hand out
+  bool have_message = false;      // a head was returned and its body may be pending
+  bool keep_alive = true;         // of the last head returned
+  bool complete = false;          // the current message's end was seen
+  std::exception_ptr body_error;  // the current message's body was malformed
+  std::string prefetched;         // decoded body bytes received ahead of the application's reads
+  size_t prefetched_pos = 0;      // next byte of `prefetched` to hand out
 };
 
 RequestReader::RequestReader(const ParserOptions& options, util::ByteSource& source,
@@ -164,7 +181,7 @@ bool RequestReader::drain_body(size_t limit) {
   }
   if (m.body_complete()) return true;
   // The limit was reached; consume framing that is already buffered without reading more.
-  ParseStep step = m.parser.feed(m.pending(), 0);
+  ParseStep step = m.feed(0);
   m.consume(step.consumed);
   if (step.event == ParseEvent::kMessageComplete) m.complete = true;
   return m.body_complete();
@@ -216,7 +233,7 @@ bool RequestReader::prefetch_body(size_t cap) {
   while (!m.body_complete()) {
     const size_t held = m.prefetched.size() - m.prefetched_pos;
     if (held >= cap) return true;
-    ParseStep step = m.parser.feed(m.pending(), cap - held);
+    ParseStep step = m.feed(cap - held);
     if (step.event == ParseEvent::kBody) m.prefetched.append(step.body);  // a view: copy first
     m.consume(step.consumed);
     if (step.event == ParseEvent::kBody) {
@@ -228,6 +245,10 @@ bool RequestReader::prefetch_body(size_t cap) {
     }
   }
   return true;
+}
+
+size_t RequestReader::prefetched_bytes() const {
+  return impl_->prefetched.size() - impl_->prefetched_pos;
 }
 
 bool RequestReader::has_unparsed_input() const {

@@ -66,6 +66,8 @@ class RequestReader final : public BodySource {
   bool prefetch_body(size_t cap);
   // Received bytes not yet parsed (a pipelined request, or part of one).
   bool has_unparsed_input() const;
+  // Decoded body bytes held by prefetch_body() that read_body() hands out without waiting.
+  size_t prefetched_bytes() const;
 
  private:
   struct Impl;

@@ -115,6 +115,23 @@ TEST(RequestReaderLoop, BodyBytesAreNeverParsedAsTheNextHead) {
   EXPECT_THROW(reader.parse_head(), util::IoError);  // 30 body bytes were announced, 24 came
 }
 
+TEST(RequestReaderLoop, AMalformedBodyFoundWhilePrefetchingStaysMalformed) {
+  // The forbidden trailer is found while prefetching; every later read must fail the same way,
+  // and the body's end ("0\r\n...") must never be parsed as a next request.
+  ScriptedSource source("", Split::kWhole);
+  RequestReader reader(kOptions, source, {});
+  push(reader,
+       "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\nTE: v\r\n\r\n");
+  ASSERT_TRUE(reader.parse_head().has_value());
+  EXPECT_THROW(reader.prefetch_body(1024), BodyError);
+  EXPECT_FALSE(reader.body_complete());
+  EXPECT_THROW(reader.prefetch_body(1024), BodyError);
+  char buf[16];
+  EXPECT_EQ(reader.read_body(buf), 5u);  // what was decoded before the error
+  EXPECT_THROW(reader.read_body(buf), BodyError);
+  EXPECT_FALSE(reader.body_complete());
+}
+
 TEST(RequestReaderLoop, BadHeadThrowsTheRequestError) {
   ScriptedSource source("", Split::kWhole);
   RequestReader reader(kOptions, source, {});
