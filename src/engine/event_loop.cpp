@@ -1,6 +1,5 @@
 #include "engine/event_loop.hpp"
 
-#include <array>
 #include <chrono>
 
 #include <asio/generic/stream_protocol.hpp>
@@ -9,18 +8,14 @@
 #include <asio/post.hpp>
 #include <asio/steady_timer.hpp>
 
-#include "log/error_log.hpp"
-#include "net/readiness_set.hpp"
+#include "engine/accept_burst.hpp"
+#include "engine/readiness_dispatch.hpp"
 #include "util/heartbeat_table.hpp"
-#include "util/token_slots.hpp"
 
 namespace gf::engine {
 namespace {
 
-// Connections accepted per listener wake-up before other events get a turn.
-constexpr int kAcceptBurst = 64;
-// How often the loop beats the heartbeat and looks for expired connections.
-constexpr auto kSweepInterval = std::chrono::milliseconds(250);
+constexpr auto kSweepInterval = std::chrono::milliseconds(kSweepIntervalMs);
 
 }  // namespace
 
@@ -55,22 +50,20 @@ struct EventLoop::Impl {
   }
 
   void on_acceptable(size_t index) {
-    const net::Listener& listener = listeners[index];
-    for (int i = 0; i < kAcceptBurst; ++i) {
-      if (!engine->accepting()) return;  // resume_accepting() re-arms every listener
-      const net::Accepted client = net::accept_client(listener, /*nonblocking=*/true);
-      if (client.status == net::Accepted::kNone) break;
-      if (client.status == net::Accepted::kExhausted) {
+    switch (accept_burst(listeners[index], *engine, callbacks.accepted)) {
+      case AcceptResult::kCapped:
+        return;  // resume_accepting() re-arms every listener
+      case AcceptResult::kExhausted:
         // Let descriptors free up instead of spinning on a listener that stays readable.
         accept_retry_timer.expires_after(net::kAcceptBackoff);
         accept_retry_timer.async_wait([this, index](const asio::error_code& ec) {
           if (!ec && !paused) arm_accept(index);
         });
         return;
-      }
-      callbacks.accepted(listener, client);
+      case AcceptResult::kRearm:
+        arm_accept(index);
+        return;
     }
-    arm_accept(index);
   }
 
   void arm_signals() {
@@ -91,14 +84,7 @@ struct EventLoop::Impl {
                                });
   }
 
-  void on_ready() {
-    for (const auto& event : readiness.take_ready(ready_events)) {
-      Connection* c = tokens.find(event.token);
-      if (c == nullptr) continue;  // closed since (or a late event of a socket the app kept)
-      if (event.readable) engine->on_readable(*c);
-      if (event.writable && tokens.find(event.token) == c) engine->on_writable(*c);
-    }
-  }
+  void on_ready() { readiness.dispatch(*engine); }
 
   void arm_sweep() {
     sweep_timer.expires_after(kSweepInterval);
@@ -114,10 +100,8 @@ struct EventLoop::Impl {
   asio::io_context io{1};
   std::vector<asio::generic::stream_protocol::socket> listener_watch;
   asio::posix::stream_descriptor signal_watch;
-  net::ReadinessSet readiness;
+  ReadinessDispatch readiness;
   asio::posix::stream_descriptor readiness_watch;
-  std::array<net::ReadinessSet::Event, 128> ready_events;
-  util::TokenSlots<Connection> tokens;  // names connections in `readiness`
   asio::steady_timer sweep_timer;
   asio::steady_timer accept_retry_timer;
   Engine* engine = nullptr;
@@ -145,26 +129,11 @@ void EventLoop::post(std::function<void()> work) {
 }
 
 void EventLoop::watch(Connection& c, bool writable) {
-  if (c.token == 0) {
-    c.token = impl_->tokens.add(&c);
-    try {
-      impl_->readiness.add(c.transport().fd(), c.token, writable);
-    } catch (...) {
-      impl_->tokens.remove(c.token);
-      c.token = 0;
-      throw;
-    }
-  } else {
-    impl_->readiness.watch_writable(c.transport().fd(), c.token, writable);
-  }
-  c.watching_writes = writable;
+  impl_->readiness.watch(c, writable);
 }
 
 void EventLoop::forget(Connection& c) {
-  // Closing the socket takes it out of the epoll set (unless the app holds a duplicate, whose
-  // late events then carry a stale token).
-  impl_->tokens.remove(c.token);
-  c.token = 0;
+  impl_->readiness.forget(c);
 }
 
 void EventLoop::schedule_deferred() {

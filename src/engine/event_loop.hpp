@@ -16,14 +16,7 @@ namespace gf::engine {
 
 class EventLoop final : public Reactor {
  public:
-  struct Callbacks {
-    // A new client on `listener` (accepted non-blocking); hand it to the engine.
-    std::function<void(const net::Listener& listener, const net::Accepted& client)> accepted;
-    // The wake-up descriptor was readable (a signal arrived); it has been drained.
-    std::function<void()> signaled;
-    // Every sweep (about 250 ms), before the engine's deadlines: heartbeat, parent check.
-    std::function<void()> tick;
-  };
+  using Callbacks = LoopCallbacks;
 
   // `wakeup_fd` (the worker's signal pipe) and the listeners stay owned by their owners.
   EventLoop(const std::vector<net::Listener>& listeners, int wakeup_fd);

@@ -4,10 +4,27 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+
+#include "net/acceptor.hpp"
+#include "net/listener.hpp"
 
 namespace gf::engine {
 
 class Connection;
+
+// What a worker type hears from the reactor that runs its loop, besides the engine's events.
+struct LoopCallbacks {
+  // A new client on `listener` (accepted non-blocking); hand it to the engine.
+  std::function<void(const net::Listener& listener, const net::Accepted& client)> accepted;
+  // The wake-up descriptor was readable (a signal arrived); it has been drained.
+  std::function<void()> signaled;
+  // Every sweep (about 250 ms), before the engine's deadlines: heartbeat, parent check.
+  std::function<void()> tick;
+};
+
+// How often a reactor beats the heartbeat and sweeps the engine's deadlines.
+inline constexpr int64_t kSweepIntervalMs = 250;
 
 class Reactor {
  public:

@@ -6,7 +6,6 @@
 
 #include "http/http1_response.hpp"
 #include "log/error_log.hpp"
-#include "net/plain_transport.hpp"
 #include "python/configuration/hooks.hpp"
 #include "python/embed/main_thread_gil.hpp"
 #include "util/heartbeat_table.hpp"
@@ -19,14 +18,6 @@ namespace {
 // a longer body closes the connection instead.
 constexpr size_t kDrainBodyBytes = 64 * 1024;
 
-int64_t seconds_ns(int64_t seconds) {
-  return seconds * 1'000'000'000;
-}
-
-int timeout_ms(int64_t seconds) {
-  return seconds > 0 ? static_cast<int>(seconds * 1000) : INT32_MAX;
-}
-
 }  // namespace
 
 // One connection: HTTP/1 from the engine's side, and on the application's side the WSGI call,
@@ -35,7 +26,7 @@ class GthreadWorker::Session final : public http::Http1Session {
  public:
   Session(engine::Connection& connection, GthreadWorker& worker, const net::Listener& listener,
           const http::PeerInfo& peer)
-      : Http1Session(connection, worker.session_settings_, peer),
+      : Http1Session(connection, worker.settings_.session, peer),
         worker_(worker),
         info_(ConnectionSetup::connection(listener, connection.transport().fd(), this->peer())) {
     info_.cache = &cache_;
@@ -75,41 +66,23 @@ std::unique_ptr<Worker> GthreadWorker::create(WorkerContext& ctx, python::WsgiAp
 }
 
 GthreadWorker::GthreadWorker(WorkerContext& ctx, python::WsgiApp& app, log::AccessLog* access_log)
-    : WorkerBase(ctx, access_log),
+    : LoopWorker(ctx, access_log,
+                 /*app_on_loop_thread=*/ctx.cfg.get(config::settings::threads) <= 1),
       handler_(app, ctx.cfg, access_log, ctx.cfg.get(config::settings::threads) > 1),
-      threads_(static_cast<size_t>(std::max<int64_t>(1, ctx.cfg.get(config::settings::threads)))),
-      keepalive_ns_(seconds_ns(ctx.cfg.get(config::settings::keepalive))),
-      max_connections_(static_cast<size_t>(
-          std::max<int64_t>(1, ctx.cfg.get(config::settings::worker_connections)))) {
-  session_settings_.parser = &parser_options_;
-  session_settings_.keepalive_ns = keepalive_ns_;
-  session_settings_.header_ns = seconds_ns(ctx.cfg.get(config::settings::header_timeout));
-  session_settings_.body_ns = seconds_ns(ctx.cfg.get(config::settings::body_timeout));
-  net::WaitPolicy& waits = session_settings_.app_waits;
-  waits.read_timeout_ms = timeout_ms(ctx.cfg.get(config::settings::body_timeout));
-  waits.write_timeout_ms = timeout_ms(ctx.cfg.get(config::settings::write_timeout));
-  if (threads_ == 1) {
-    // The application and its socket waits run on the loop's thread: keep the heartbeat going
-    // while a request waits on its client (bounded by the body/write timeouts).
-    waits.tick = [](void* context) { static_cast<WorkerContext*>(context)->notify(); };
-    waits.tick_context = &ctx_;
-  }
-  limits_.max_connections = max_connections_;
-  limits_.graceful_ns = graceful_ns();
-  limits_.write_timeout_ns = seconds_ns(ctx.cfg.get(config::settings::write_timeout));
-  limits_.output.waits = waits;
-}
+      threads_(static_cast<size_t>(std::max<int64_t>(1, ctx.cfg.get(config::settings::threads)))) {}
 
-GthreadWorker::~GthreadWorker() = default;
+GthreadWorker::~GthreadWorker() {
+  engine_.reset();  // its connections go before the loop that watches them
+}
 
 void GthreadWorker::run() {
   loop_ = std::make_unique<engine::EventLoop>(ctx_.listeners, WorkerSignals::wakeup_fd());
-  engine_ = std::make_unique<engine::Engine>(*loop_, limits_);
+  engine_ = std::make_unique<engine::Engine>(*loop_, settings_.limits);
   if (threads_ > 1) pool_.emplace(threads_, &GthreadWorker::run_on_pool, this);
   loop_->run(*engine_,
              {.accepted = [this](const net::Listener& listener,
                                  const net::Accepted& client) { on_accepted(listener, client); },
-              .signaled = [this] { on_signal(); },
+              .signaled = [this] { on_signal(*loop_); },
               .tick = [this] { on_tick(); }});
   if (pool_) {
     if (WorkerSignals::quick_signal() != 0) {
@@ -125,36 +98,9 @@ void GthreadWorker::run() {
 }
 
 void GthreadWorker::on_accepted(const net::Listener& listener, const net::Accepted& client) {
-  try {
-    engine_->open(std::make_unique<net::PlainTransport>(client.fd),
-                  [&](engine::Connection& connection) {
-                    return std::make_unique<Session>(connection, *this, listener,
-                                                     setup_.peer(client.addr, client.addr_len));
-                  });
-  } catch (const std::exception& e) {
-    log::ErrorLog::get().error("Cannot serve a new connection: {}", e.what());
-  }
-}
-
-void GthreadWorker::on_signal() {
-  WorkerSignals::drain_wakeup();
-  reopen_logs_if_asked();
-  if (WorkerSignals::quick_signal() != 0) {
-    loop_->stop();  // INT/QUIT (and ABRT with a worker_abort hook): no waiting
-    return;
-  }
-  if (!WorkerSignals::alive()) engine_->begin_stop();
-}
-
-void GthreadWorker::on_tick() {
-  beat();
-  if (!engine_->stopping()) parent_alive();
-  if (!engine_->stopping() && !WorkerSignals::alive()) engine_->begin_stop();
-}
-
-bool GthreadWorker::keep_alive_allowed() const {
-  return keepalive_ns_ > 0 && !engine_->stopping() && WorkerSignals::alive() &&
-         engine_->connection_count() < max_connections_;
+  open_connection(client, [&](engine::Connection& connection, const http::PeerInfo& peer) {
+    return std::make_unique<Session>(connection, *this, listener, peer);
+  });
 }
 
 void GthreadWorker::schedule(Session& session, bool resume) {

@@ -13,12 +13,12 @@
 #include "http/http1_session.hpp"
 #include "python/embed/thread_gil.hpp"
 #include "python/wsgi/wsgi_handler.hpp"
+#include "workers/loop_worker.hpp"
 #include "workers/request_pool.hpp"
-#include "workers/worker_base.hpp"
 
 namespace gf::workers {
 
-class GthreadWorker final : public WorkerBase {
+class GthreadWorker final : public LoopWorker {
  public:
   GthreadWorker(WorkerContext& ctx, python::WsgiApp& app, log::AccessLog* access_log);
   ~GthreadWorker() override;
@@ -39,24 +39,16 @@ class GthreadWorker final : public WorkerBase {
   };
 
   void on_accepted(const net::Listener& listener, const net::Accepted& client);
-  void on_signal();
-  void on_tick();
   // Runs (or resumes) the application for `session`: inline on the loop's thread, or on a pool
   // thread with the connection lent meanwhile.
   void schedule(Session& session, bool resume);
   AppStep run_app(Session& session, bool resume, python::ThreadGil* gil);
   void after_app(Session& session, const AppStep& step);
   static void run_on_pool(void* context, void* job, python::ThreadGil& gil);
-  bool keep_alive_allowed() const;
 
   python::WsgiHandler handler_;
   size_t threads_;
-  int64_t keepalive_ns_;
-  size_t max_connections_;
-  http::Http1Session::Settings session_settings_;
-  engine::EngineLimits limits_;
   std::unique_ptr<engine::EventLoop> loop_;
-  std::unique_ptr<engine::Engine> engine_;
   std::optional<RequestPool> pool_;
 };
 

@@ -8,6 +8,7 @@
 #include "python/configuration/config_objects.hpp"
 #include "python/configuration/hooks_bridge_source.hpp"
 #include "python/configuration/hooks_module.hpp"
+#include "python/embed/embedded_source.hpp"
 #include "python/embed/py_exception.hpp"
 #include "python/embed/py_text.hpp"
 
@@ -18,20 +19,10 @@ PyObject* bridge_namespace() {
   Bridge& b = bridge();
   if (b.ns) return b.ns.get();
   PyRef module = create_hooks_module();
-  PyRef globals = PyRef::steal(PyDict_New());
-  PyRef module_name = PyRef::steal(PyUnicode_FromString("greenfork.hooks"));
-  if (!module || !globals || !module_name ||
-      PyDict_SetItemString(globals.get(), "__builtins__", PyEval_GetBuiltins()) < 0 ||
-      PyDict_SetItemString(globals.get(), "_b", module.get()) < 0 ||
-      PyDict_SetItemString(globals.get(), "__name__", module_name.get()) < 0) {
-    log_python_error("Cannot set up the hook objects");
-    return nullptr;
-  }
-  PyRef code =
-      PyRef::steal(Py_CompileString(kHooksBridgeSource, "<greenfork hooks>", Py_file_input));
-  PyRef done =
-      code ? PyRef::steal(PyEval_EvalCode(code.get(), globals.get(), globals.get())) : PyRef();
-  if (!done) {
+  PyRef globals = module ? run_embedded_source(kHooksBridgeSource, "<greenfork hooks>",
+                                               "greenfork.hooks", {{"_b", module.get()}})
+                         : PyRef();
+  if (!globals) {
     log_python_error("Cannot set up the hook objects");
     return nullptr;
   }
