@@ -38,6 +38,10 @@ struct SettingKey {
   KEY(int64_t, timeout)                                                                  \
   KEY(int64_t, graceful_timeout)                                                         \
   KEY(int64_t, keepalive)                                                                \
+  KEY(std::string, asgi_loop)                                                            \
+  KEY(std::string, asgi_lifespan)                                                        \
+  KEY(int64_t, asgi_disconnect_grace_period)                                             \
+  KEY(std::string, root_path)                                                            \
   KEY(int64_t, header_timeout)                                                           \
   KEY(int64_t, body_timeout)                                                             \
   KEY(int64_t, write_timeout)                                                            \

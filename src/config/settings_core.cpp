@@ -169,7 +169,8 @@ void add_core_settings(std::vector<SettingSpec>& out) {
       .type = ValueType::kPositiveInt,
       .default_value = num(10),
       .help = "Seconds a client gets to send a complete request head.",
-      .doc = "gthread worker: counted from the connection's accept, or from the first byte of a "
+      .doc = "gthread and asgi workers: counted from the connection's accept, or from the first "
+             "byte of a "
              "later request on a keep-alive connection. A connection that has not completed its "
              "request head by then is closed (no response: the request never started). "
              "0 disables it. greenfork only.",
@@ -182,7 +183,8 @@ void add_core_settings(std::vector<SettingSpec>& out) {
       .type = ValueType::kPositiveInt,
       .default_value = num(30),
       .help = "Seconds a request body may stall before the connection is dropped.",
-      .doc = "gthread worker: the longest wait for the next bytes of a request body, while the "
+      .doc = "gthread and asgi workers: the longest wait for the next bytes of a request body, "
+             "while the "
              "worker receives it before calling the application and while the application reads "
              "`wsgi.input` (which then raises an error). 0 waits forever. greenfork only.",
   });
@@ -194,8 +196,9 @@ void add_core_settings(std::vector<SettingSpec>& out) {
       .type = ValueType::kPositiveInt,
       .default_value = num(30),
       .help = "Seconds a client may stop reading the response before the connection is dropped.",
-      .doc = "gthread worker: the longest wait for a client to accept more response bytes. "
-             "0 waits forever. greenfork only.",
+      .doc =
+          "gthread and asgi workers: the longest wait for a client to accept more response bytes. "
+          "0 waits forever. greenfork only.",
   });
   out.push_back({
       .name = "asgi_loop",
@@ -207,8 +210,6 @@ void add_core_settings(std::vector<SettingSpec>& out) {
       .choices = {"auto", "asyncio", "uvloop"},
       .help = "Event loop implementation for ASGI workers.",
       .doc = "`auto` uses uvloop when it can be imported, else asyncio.",
-      .support = kLater,
-      .unsupported_reason = kWhyAsgi,
   });
   out.push_back({
       .name = "asgi_lifespan",
@@ -221,8 +222,6 @@ void add_core_settings(std::vector<SettingSpec>& out) {
       .help = "ASGI lifespan protocol handling.",
       .doc = "`auto` detects support, `on` requires it (a startup failure stops the worker "
              "from serving), `off` disables it.",
-      .support = kLater,
-      .unsupported_reason = kWhyAsgi,
   });
   out.push_back({
       .name = "asgi_disconnect_grace_period",
@@ -234,8 +233,6 @@ void add_core_settings(std::vector<SettingSpec>& out) {
       .help = "Grace period (seconds) for ASGI apps to handle client disconnect.",
       .doc = "How long an ASGI app task may keep running after the client went away before it "
              "is cancelled; 0 cancels at once.",
-      .support = kLater,
-      .unsupported_reason = kWhyAsgi,
   });
   out.push_back({
       .name = "http_parser",

@@ -41,7 +41,6 @@ inline constexpr std::string_view kWhyHooks =
     "hooks are read from the config file and kept, but calling them comes in a later issue";
 inline constexpr std::string_view kWhyDebugTrace = "line tracing comes in a later issue";
 inline constexpr std::string_view kWhyUwsgi = "the uWSGI protocol comes in a later issue";
-inline constexpr std::string_view kWhyAsgi = "ASGI workers come in a later issue";
 inline constexpr std::string_view kWhySyslog = "syslog output comes in a later issue";
 inline constexpr std::string_view kWhyStatsd = "statsd metrics come in a later issue";
 inline constexpr std::string_view kWhyPythonLogging =

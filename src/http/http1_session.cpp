@@ -23,7 +23,53 @@ void Http1Session::enter(Phase phase, int64_t timeout_ns) {
 
 void Http1Session::on_input(size_t n) {
   reader_.received(n);
+  if (phase_ == Phase::kAppBody) {
+    bool broken = false;
+    try {
+      reader_.prefetch_body(body_cap_);
+    } catch (const std::exception&) {
+      broken = true;  // the application's read meets the same error
+    }
+    if (!broken && !body_held()) {
+      connection_.want_input();
+      return;
+    }
+    enter(Phase::kInApp, 0);
+    body_arrived();
+    return;
+  }
+  if (phase_ != Phase::kHead && phase_ != Phase::kIdle && phase_ != Phase::kBody) {
+    // A next request's bytes while this one is still in the application (watch_input_end()):
+    // kept until its response is done, reading on only while they are few.
+    if (phase_ == Phase::kAppWatch && reader_.buffered_bytes() < settings_.prefetch_bytes)
+      connection_.want_input();
+    return;
+  }
   advance();
+}
+
+void Http1Session::watch_input_end() {
+  if (phase_ != Phase::kInApp) return;
+  enter(Phase::kAppWatch, 0);
+  connection_.want_input();
+}
+
+bool Http1Session::body_held() const {
+  return reader_.prefetched_bytes() > 0 || reader_.body_complete();
+}
+
+bool Http1Session::wait_body(size_t cap) {
+  if (body_held() || phase_ != Phase::kInApp) return true;
+  try {
+    if (reader_.prefetch_body(cap) || body_held()) return true;
+  } catch (const std::exception&) {
+    // A broken body: the application's read meets the same error.
+    return true;
+  }
+  body_cap_ = cap;
+  enter(Phase::kAppBody, settings_.body_ns);
+  connection_.want_input();
+  return false;
 }
 
 void Http1Session::on_input_end() {
@@ -183,10 +229,12 @@ void Http1Session::on_deadline() {
       connection_.close();
       break;
     case Phase::kBody:
+    case Phase::kAppBody:
       log::ErrorLog::get().debug("Closing a connection whose request body stalled");
       connection_.close();
       break;
     case Phase::kInApp:
+    case Phase::kAppWatch:
     case Phase::kPaused:
     case Phase::kFlushing:
       break;  // no deadline of ours: the engine's write timeout applies
@@ -195,7 +243,9 @@ void Http1Session::on_deadline() {
 
 void Http1Session::on_close() {
   // kInApp: the worker is ending after its application threads stopped, maybe mid-response.
-  if (phase_ == Phase::kPaused || phase_ == Phase::kInApp) abandon_response();
+  if (phase_ == Phase::kPaused || phase_ == Phase::kInApp || phase_ == Phase::kAppBody ||
+      phase_ == Phase::kAppWatch)
+    abandon_response();
   release();
 }
 

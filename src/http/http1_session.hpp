@@ -50,6 +50,17 @@ class Http1Session : public engine::Protocol {
   void request_done(Ending ending);
   // ... or it is congested: resume_response() follows once the client has caught up.
   void response_paused();
+  // For an application side that runs on the loop's thread and must not wait there (ASGI):
+  // while the request is in the application, asks for body bytes beyond the prefetch. True when
+  // some are held already (reader().prefetched_bytes()) or the body is complete; otherwise the
+  // connection reads (within the body timeout) and body_arrived() follows once up to `cap` more
+  // are held or the body is complete. A client that leaves or stalls meanwhile closes the
+  // connection (abandon_response()).
+  bool wait_body(size_t cap);
+  // For the same application side, once it has the whole body: watches the connection while
+  // the request is in the application, so that a client leaving is noticed (abandon_response())
+  // before a response is written. Bytes of a next request are kept for later meanwhile.
+  void watch_input_end();
 
  protected:
   // A request is ready: its head parsed and its body received up to the prefetch bound. Run
@@ -62,6 +73,8 @@ class Http1Session : public engine::Protocol {
   virtual void abandon_response() = 0;
   // The connection ends: release what the application side keeps for it.
   virtual void release() {}
+  // Body bytes asked for with wait_body() are held now (or the body is complete).
+  virtual void body_arrived() {}
 
  private:
   enum class Phase {
@@ -69,6 +82,8 @@ class Http1Session : public engine::Protocol {
     kHead,      // receiving a request head
     kBody,      // head parsed; receiving the body (up to the prefetch bound)
     kInApp,     // the application is running the request (maybe on another thread)
+    kAppBody,   // the application waits (without blocking) for more of the body: wait_body()
+    kAppWatch,  // in the application, the connection watched for its end: watch_input_end()
     kPaused,    // the response waits for the client to take what is queued
     kFlushing,  // the response is complete, part of it still queued
   };
@@ -90,6 +105,8 @@ class Http1Session : public engine::Protocol {
   void complete(After after);
   void enter(Phase phase, int64_t timeout_ns);
 
+  bool body_held() const;
+
   engine::Connection& connection_;
   const Settings& settings_;
   PeerInfo peer_;
@@ -100,6 +117,7 @@ class Http1Session : public engine::Protocol {
   After after_flush_ = After::kClose;
   bool continue_sent_ = false;  // "100 Continue" already went out for this request
   bool advancing_ = false;      // advance() is on the stack: it serves what follows itself
+  size_t body_cap_ = 0;         // kAppBody: how much body to hold before body_arrived()
 };
 
 }  // namespace gf::http

@@ -2,6 +2,8 @@
 // worker type's loop, and Gunicorn's exit codes when booting fails.
 #include <unistd.h>
 
+#include <fmt/format.h>
+
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -9,6 +11,7 @@
 #include "log/access_log.hpp"
 #include "log/error_log.hpp"
 #include "python/app/wsgi_app.hpp"
+#include "python/asgi/asgi_runtime.hpp"
 #include "python/configuration/hooks.hpp"
 #include "python/embed/interpreter.hpp"
 #include "python/embed/main_thread_gil.hpp"
@@ -116,9 +119,20 @@ int run_worker_process(WorkerContext& ctx) {
 
   {
     python::WsgiApp& served = ctx.preloaded_app != nullptr ? *ctx.preloaded_app : *app;
+    const WorkerType& type = worker_type_to_run(ctx.cfg);
+    if (type.interface == WorkerType::Interface::kWsgi &&
+        python::AsgiRuntime::looks_like_asgi(served.callable()))
+      return boot_failed(kWorkerBootError,
+                         fmt::format("Error: {} is an ASGI application; the {} worker serves WSGI "
+                                     "applications. Use -k asgi.",
+                                     ctx.cfg.get(config::settings::wsgi_app), type.name));
     python::Hooks::post_worker_init(served.callable());
-    std::unique_ptr<Worker> worker =
-        worker_type_to_run(ctx.cfg).create(ctx, served, access_log.get());
+    std::unique_ptr<Worker> worker;
+    try {
+      worker = type.create(ctx, served, access_log.get());
+    } catch (const python::AppBootError& e) {
+      return boot_failed(kWorkerBootError, e.what());
+    }
     python::MainThreadGil::release();
     {
       // Destroyed (thread joined) before the GIL is taken back: the thread may be waiting on it.

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "config/python_repr.hpp"
+#include "workers/asgi_worker.hpp"
 #include "workers/gthread_worker.hpp"
 #include "workers/sync_worker.hpp"
 
@@ -28,7 +29,10 @@ const std::vector<WorkerType>& worker_types() {
       {.name = "tornado", .also_called = {"gunicorn.workers.gtornado.TornadoWorker"}},
       {.name = "asgi",
        .also_called = {"gunicorn.workers.gasgi.ASGIWorker", "uvicorn.workers.UvicornWorker",
-                       "uvicorn.workers.UvicornH11Worker", "uvicorn_worker.UvicornWorker"}},
+                       "uvicorn.workers.UvicornH11Worker", "uvicorn_worker.UvicornWorker"},
+       .supports = {.keep_alive = true, .worker_connections = true, .slow_clients = true},
+       .interface = WorkerType::Interface::kAsgi,
+       .create = &AsgiWorker::create},
   };
   return table;
 }

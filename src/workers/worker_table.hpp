@@ -30,7 +30,10 @@ struct WorkerType {
     bool worker_connections = false;  // --worker-connections caps the clients
     bool slow_clients = false;        // a slow client costs a buffer, not the worker
   } supports;
-  // Builds the worker (GIL held); null for a type greenfork does not implement yet.
+  // The application interface the type serves.
+  enum class Interface { kWsgi, kAsgi } interface = Interface::kWsgi;
+  // Builds the worker (GIL held; may throw python::AppBootError, a worker that cannot boot);
+  // null for a type greenfork does not implement yet.
   std::unique_ptr<Worker> (*create)(WorkerContext& ctx, python::WsgiApp& app,
                                     log::AccessLog* access_log) = nullptr;
 };

@@ -1,12 +1,16 @@
 """The request corpus (tests/requests/, format in its README) against the real binary.
 
-One server (sync worker, tests/apps/echo_app.py) per distinct option set, all started at once.
-Each case is sent raw on its own connection (then half-closed, so truncated input reaches EOF):
+One server per distinct option set, all started at once - for the sync worker
+(tests/apps/echo_app.py) and again for the asgi worker (tests/apps/asgi_echo_app.py), which
+parses with the same C++ parser and must give the same answers. Each case is sent raw on its own
+connection (then half-closed, so truncated input reaches EOF):
 - a rejected request must get exactly Gunicorn's status line, `Connection: close`, and the
   connection closed; `status: none` means no byte at all before the close;
 - a valid one must get a 200 whose JSON (what the app saw in its environ) matches the first
-  request of the case. The sync worker answers one request per connection, so later pipelined
-  requests are checked by the unit driver only (tests/unit/http/request_corpus_test.cpp).
+  request of the case (for asgi, what ASGI's scope shares with the environ: method, query,
+  protocol, scheme, client address, headers, body). The connection is read until the server
+  closes it after the first response, so later pipelined requests are checked by the unit driver
+  only (tests/unit/http/request_corpus_test.cpp).
 """
 
 import json
@@ -121,19 +125,30 @@ def server_args(case):
 # --------------------------------------------------------------------------------------------
 # Servers: one per option set, started together
 
-@pytest.fixture(scope="module")
-def corpus_servers(binary, tmp_path_factory):
-    servers = {}
+APPS = {"sync": "echo_app:application", "asgi": "asgi_echo_app:app"}
+# Environ keys the asgi echo app reports (the rest have no ASGI counterpart).
+ASGI_KEYS = ("REQUEST_METHOD", "QUERY_STRING", "SERVER_PROTOCOL", "wsgi.url_scheme",
+             "REMOTE_ADDR", "body")
+
+
+@pytest.fixture(scope="module", params=sorted(APPS))
+def corpus_servers(request, binary, tmp_path_factory):
+    worker = request.param
+    servers = {"worker": worker}
     try:
         for args in sorted({server_args(c) for c in CASES if c["e2e"]}):
-            servers[args] = Server("echo_app:application", ["-w", "1", *args],
+            # Closing after each response, as the sync worker does: one request per connection.
+            servers[args] = Server(APPS[worker],
+                                   ["-w", "1", "-k", worker, "--keep-alive", "0", *args],
                                    tmp_path_factory.mktemp("corpus"))
-        for server in servers.values():
-            server.wait_ready()
+        for args, server in servers.items():
+            if args != "worker":
+                server.wait_ready()
         yield servers
     finally:
-        for server in servers.values():
-            server.kill()
+        for args, server in servers.items():
+            if args != "worker":
+                server.kill()
 
 
 def test_corpus_is_big_enough():
@@ -174,7 +189,7 @@ def expected_environ(request):
     return env, headers
 
 
-def check_valid(case, raw):
+def check_valid(case, raw, worker):
     request = case["requests"][0]
     resp = parse_response(raw, method=request["method"])
     assert resp.status == 200, raw[:600]
@@ -182,6 +197,11 @@ def check_valid(case, raw):
         return
     seen = json.loads(resp.body)
     env, headers = expected_environ(request)
+    if worker == "asgi":
+        env = {k: v for k, v in env.items() if k in ASGI_KEYS and v is not None}
+        env.setdefault("QUERY_STRING", "")
+        if env["SERVER_PROTOCOL"] not in ("HTTP/1.0", "HTTP/1.1"):
+            del env["SERVER_PROTOCOL"]  # ASGI's http_version knows only "1.0" and "1.1" here
     for key, value in env.items():
         assert seen.get(key) == value, f"{key}: app saw {seen.get(key)!r}, expected {value!r}"
     seen_headers = {k: v for k, v in seen.items()
@@ -207,6 +227,6 @@ def test_request_corpus(corpus_servers, case):
     # raw() reads until the server closes, so a connection left open fails the test here.
     raw = server.raw(case["data"], timeout=WAIT_DEADLINE, half_close=True)
     if case["requests"]:
-        check_valid(case, raw)
+        check_valid(case, raw, corpus_servers["worker"])
     else:
         check_rejected(case, raw)

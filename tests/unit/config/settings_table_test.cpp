@@ -109,7 +109,9 @@ TEST(SettingsTable, ExactlyTheIssueTwoSettingsAreSupported) {
       // Issue 3: PasteDeploy apps.
       "paste", "raw_paste_global_conf",
       // Issue 4: the gthread worker's timeouts.
-      "header_timeout", "body_timeout", "write_timeout"};
+      "header_timeout", "body_timeout", "write_timeout",
+      // Issue 10: the asgi worker (root_path was already supported: it is only read there).
+      "asgi_loop", "asgi_lifespan", "asgi_disconnect_grace_period"};
   std::set<std::string_view> supported;
   for (const SettingSpec& spec : settings_table()) {
     if (spec.support == Support::kSupported) supported.insert(spec.name);

@@ -1,5 +1,7 @@
 // Http1Session on the engine with fakes: requests in, responses out, keep-alive, pipelining,
-// rejects, "100 Continue", paused responses and the header timeout - no sockets.
+// rejects, "100 Continue", paused responses, the header timeout, and the waits of an
+// application side that must not block the loop (ASGI: body on demand, disconnect watch) - no
+// sockets.
 #include "http/http1_session.hpp"
 
 #include <gtest/gtest.h>
@@ -25,8 +27,24 @@ class EchoSession final : public Http1Session {
 
   std::vector<std::string> served;
   bool pause_next = false;
+  bool defer = false;  // leave requests in the application until respond() is called
   int resumed = 0;
   int abandoned = 0;
+  int body_arrivals = 0;
+
+  void respond() {
+    response_->write(head().path);
+    response_->finish();
+    const bool keep = !response_->should_close();
+    response_.reset();
+    request_done({.keep_alive = keep});
+  }
+  // The whole body held so far (read without waiting).
+  std::string take_body() {
+    std::string body(reader().prefetched_bytes(), '\0');
+    body.resize(reader().read_body(body));
+    return body;
+  }
 
  private:
   void run_request() override {
@@ -40,20 +58,14 @@ class EchoSession final : public Http1Session {
       response_paused();
       return;
     }
-    respond();
+    if (!defer) respond();
   }
   void resume_response() override {
     ++resumed;
     respond();
   }
   void abandon_response() override { ++abandoned; }
-  void respond() {
-    response_->write(head().path);
-    response_->finish();
-    const bool keep = !response_->should_close();
-    response_.reset();
-    request_done({.keep_alive = keep});
-  }
+  void body_arrived() override { ++body_arrivals; }
   std::optional<Http1Response> response_;
 };
 
@@ -70,12 +82,14 @@ struct Fixture {
     limits.output.low_water = 100;
     return limits;
   }
-  // A connection over `wire`; with `pause_first` its first response pauses as if congested.
-  EchoSession& open(Wire& wire, bool pause_first = false) {
+  // A connection over `wire`; with `pause_first` its first response pauses as if congested,
+  // with `defer` requests stay in the application until respond().
+  EchoSession& open(Wire& wire, bool pause_first = false, bool defer = false) {
     EchoSession* session = nullptr;
     engine.open(std::make_unique<FakeTransport>(wire), [&](engine::Connection& c) {
       auto s = std::make_unique<EchoSession>(c, settings);
       s->pause_next = pause_first;
+      s->defer = defer;
       session = s.get();
       return s;
     });
@@ -180,6 +194,70 @@ TEST(Http1Session, AnIdleKeepAliveConnectionLingersAtItsTimeout) {
   f.reactor.now += 3 * kSecond;
   f.engine.sweep();
   EXPECT_TRUE(wire.shut_down);  // a request may be on its way: never a reset
+}
+
+TEST(Http1Session, ABodyBeyondThePrefetchIsReadOnDemandWithoutBlocking) {
+  Fixture f;
+  f.settings.prefetch_bytes = 4;
+  Wire wire = sends("POST /up HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabcd");
+  EchoSession& session = f.open(wire, /*pause_first=*/false, /*defer=*/true);
+  ASSERT_EQ(session.served, std::vector<std::string>{"/up"});
+  EXPECT_TRUE(session.wait_body(64));  // the prefetched part is there at once
+  EXPECT_EQ(session.take_body(), "abcd");
+  EXPECT_FALSE(session.wait_body(64));  // the rest is still on its way
+  wire.input = "efg";
+  f.engine.on_readable(session.connection());
+  EXPECT_EQ(session.body_arrivals, 1);
+  EXPECT_EQ(session.take_body(), "efg");
+  EXPECT_FALSE(session.reader().body_complete());
+  EXPECT_FALSE(session.wait_body(64));
+  wire.input = "hij";
+  f.engine.on_readable(session.connection());
+  EXPECT_EQ(session.body_arrivals, 2);
+  EXPECT_EQ(session.take_body(), "hij");
+  EXPECT_TRUE(session.reader().body_complete());
+  session.respond();
+  EXPECT_NE(wire.output.find("HTTP/1.1 200 OK"), std::string::npos);
+  EXPECT_FALSE(wire.closed);
+}
+
+TEST(Http1Session, ABodyThatStallsIsClosedAtTheBodyTimeoutAndAbandoned) {
+  Fixture f;
+  f.settings.prefetch_bytes = 2;
+  Wire wire = sends("POST /up HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nab");
+  EchoSession& session = f.open(wire, /*pause_first=*/false, /*defer=*/true);
+  session.take_body();
+  EXPECT_FALSE(session.wait_body(64));
+  f.reactor.now += 4 * kSecond;
+  f.engine.sweep();
+  EXPECT_TRUE(wire.closed);
+  EXPECT_EQ(session.abandoned, 1);
+}
+
+TEST(Http1Session, AClientLeavingWhileTheAppWaitsIsNoticed) {
+  Fixture f;
+  Wire wire = sends(get("/wait"));
+  EchoSession& session = f.open(wire, /*pause_first=*/false, /*defer=*/true);
+  session.watch_input_end();
+  EXPECT_EQ(session.abandoned, 0);
+  wire.input_ended = true;
+  f.engine.on_readable(session.connection());
+  EXPECT_EQ(session.abandoned, 1);
+  EXPECT_TRUE(wire.closed);
+}
+
+TEST(Http1Session, ANextRequestArrivingWhileTheAppWaitsIsServedAfterTheResponse) {
+  Fixture f;
+  Wire wire = sends(get("/first"));
+  EchoSession& session = f.open(wire, /*pause_first=*/false, /*defer=*/true);
+  session.watch_input_end();
+  wire.input = get("/second");
+  f.engine.on_readable(session.connection());
+  EXPECT_EQ(session.served, std::vector<std::string>{"/first"});  // kept, not parsed yet
+  session.defer = false;
+  session.respond();
+  EXPECT_EQ(session.served, (std::vector<std::string>{"/first", "/second"}));
+  EXPECT_LT(wire.output.find("/first"), wire.output.find("/second"));
 }
 
 }  // namespace

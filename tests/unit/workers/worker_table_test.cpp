@@ -16,11 +16,11 @@ TEST(WorkerTable, NamesAndClassPathsSelectATypeAsGunicornDoes) {
   EXPECT_EQ(find_worker_type(with({}))->name, "sync");
   EXPECT_EQ(find_worker_type(with({{"threads", "4"}}))->name, "gthread");  // sync + threads
   EXPECT_EQ(find_worker_type(with({{"worker_class", "gthread"}}))->name, "gthread");
-  EXPECT_EQ(find_worker_type(with({{"worker_class", "gunicorn.workers.gthread.ThreadWorker"}}))
-                ->name,
-            "gthread");
-  EXPECT_EQ(find_worker_type(with({{"worker_class", "gunicorn.workers.sync.SyncWorker"},
-                                   {"threads", "2"}}))
+  EXPECT_EQ(
+      find_worker_type(with({{"worker_class", "gunicorn.workers.gthread.ThreadWorker"}}))->name,
+      "gthread");
+  EXPECT_EQ(find_worker_type(
+                with({{"worker_class", "gunicorn.workers.sync.SyncWorker"}, {"threads", "2"}}))
                 ->name,
             "gthread");
   EXPECT_EQ(find_worker_type(with({{"worker_class", "uvicorn.workers.UvicornWorker"}}))->name,
@@ -42,15 +42,28 @@ TEST(WorkerTable, WhatGreenforkDoesNotImplementRunsSyncAndIsReported) {
   ASSERT_TRUE(message.has_value());
   EXPECT_EQ(*message,
             "Setting 'worker_class' (-k/--worker-class) value 'gevent' is not supported yet by "
-            "greenfork: only sync, gthread works so far; ignoring it");
+            "greenfork: only sync, gthread, asgi works so far; ignoring it");
 
   // sync with threads > 1 runs gthread, which exists; so do Gunicorn's class paths.
   EXPECT_FALSE(unsupported_worker_class(with({{"threads", "4"}})).has_value());
   EXPECT_FALSE(unsupported_worker_class(with({{"worker_class", "gthread"}})).has_value());
-  EXPECT_FALSE(unsupported_worker_class(
-                   with({{"worker_class", "gunicorn.workers.gthread.ThreadWorker"}}))
-                   .has_value());
+  EXPECT_FALSE(
+      unsupported_worker_class(with({{"worker_class", "gunicorn.workers.gthread.ThreadWorker"}}))
+          .has_value());
   EXPECT_EQ(worker_type_to_run(with({{"worker_class", "gthread"}})).name, "gthread");
+}
+
+TEST(WorkerTable, GunicornsAndUvicornsAsgiClassPathsRunTheAsgiWorker) {
+  for (const char* name :
+       {"asgi", "gunicorn.workers.gasgi.ASGIWorker", "uvicorn.workers.UvicornWorker",
+        "uvicorn.workers.UvicornH11Worker", "uvicorn_worker.UvicornWorker"}) {
+    const config::Config cfg = with({{"worker_class", name}});
+    EXPECT_EQ(worker_type_to_run(cfg).name, "asgi") << name;
+    EXPECT_FALSE(unsupported_worker_class(cfg).has_value()) << name;
+    EXPECT_EQ(worker_type_to_run(cfg).interface, WorkerType::Interface::kAsgi) << name;
+  }
+  EXPECT_EQ(worker_type_to_run(with({})).interface, WorkerType::Interface::kWsgi);
+  EXPECT_EQ(worker_type_to_run(with({{"threads", "4"}})).interface, WorkerType::Interface::kWsgi);
 }
 
 TEST(WorkerTable, EveryImplementedTypeSaysWhatItSupports) {
@@ -60,6 +73,11 @@ TEST(WorkerTable, EveryImplementedTypeSaysWhatItSupports) {
                   type.supports.worker_connections && type.supports.slow_clients);
     }
     if (type.name == "sync") EXPECT_FALSE(type.supports.keep_alive);
+    if (type.name == "asgi") {
+      EXPECT_TRUE(type.supports.keep_alive && type.supports.worker_connections &&
+                  type.supports.slow_clients);
+      EXPECT_FALSE(type.supports.threads);
+    }
   }
 }
 

@@ -1,0 +1,130 @@
+// AsgiWorker: HTTP/1 sessions that hand each complete request to an ASGI Task, on the engine
+// driven by the asyncio loop. Everything runs on the loop's thread with the GIL held.
+#include "workers/asgi_worker.hpp"
+
+#include <optional>
+
+#include "http/http1_response.hpp"
+#include "http/http1_session.hpp"
+#include "log/error_log.hpp"
+#include "python/configuration/hooks.hpp"
+#include "python/embed/main_thread_gil.hpp"
+#include "workers/worker_signals.hpp"
+
+namespace gf::workers {
+namespace {
+
+// Body bytes held for the app before its next http.request message.
+constexpr size_t kBodyChunk = 64 * 1024;
+
+}  // namespace
+
+// One connection: HTTP/1 from the engine's side, an AsgiStream for the request's channel.
+class AsgiWorker::Session final : public http::Http1Session, public python::AsgiStream {
+ public:
+  Session(engine::Connection& connection, AsgiWorker& worker, const net::Listener& listener,
+          const http::PeerInfo& peer)
+      : Http1Session(connection, worker.settings_.session, peer),
+        worker_(worker),
+        info_(ConnectionSetup::connection(listener, connection.transport().fd(), this->peer())) {}
+
+  // python::AsgiStream
+  http::BodySource& body() override { return reader(); }
+  size_t body_ready() const override {
+    return const_cast<Session*>(this)->reader().prefetched_bytes();
+  }
+  bool wait_body() override { return Http1Session::wait_body(kBodyChunk); }
+  void watch_disconnect() override { watch_input_end(); }
+  http::ResponseSink& response() override { return *response_; }
+  void wait_drained() override { response_paused(); }
+  void request_over(bool keep_alive) override {
+    channel_.reset();
+    // An unread body stands between this response and the next request: close instead.
+    const bool keep = keep_alive && reader().body_complete() && !response_->should_close();
+    response_.reset();
+    request_done({.keep_alive = keep});
+  }
+
+ private:
+  void run_request() override {
+    const http::RequestHead& request = head();
+    if (!python::Hooks::custom_pre_request())
+      log::ErrorLog::get().debug("{} {}", request.method, request.path);
+    if (worker_.count_request()) worker_.engine_->begin_stop();  // max_requests: this is the last
+    response_.emplace(connection().output(), request,
+                      /*force_close=*/!worker_.keep_alive_allowed());
+    if (!model_) model_ = worker_.runtime_.connection_model(info_);
+    channel_ = worker_.runtime_.start(*this, request, peer(), model_.get());
+    if (channel_ || !response_) return;  // running (or already over: a pre_request failure)
+    try {
+      response_->send_error(500);
+    } catch (const util::IoError&) {
+    }
+    request_over(false);
+  }
+  void resume_response() override {
+    if (channel_) python::asgi_channel::drained(channel_.get());
+  }
+  void body_arrived() override {
+    if (channel_) python::asgi_channel::body_arrived(channel_.get());
+  }
+  void abandon_response() override {
+    if (channel_) python::asgi_channel::gone(channel_.get());
+  }
+  void release() override {
+    channel_.reset();
+    model_.reset();
+    response_.reset();
+  }
+
+  AsgiWorker& worker_;
+  python::ConnectionInfo info_;
+  python::PyRef model_;    // the scope entries all of the connection's requests share
+  python::PyRef channel_;  // the request in the app
+  std::optional<http::Http1Response> response_;
+};
+
+std::unique_ptr<Worker> AsgiWorker::create(WorkerContext& ctx, python::WsgiApp& app,
+                                           log::AccessLog* access_log) {
+  return std::make_unique<AsgiWorker>(ctx, app, access_log);
+}
+
+AsgiWorker::AsgiWorker(WorkerContext& ctx, python::WsgiApp& app, log::AccessLog* access_log)
+    : LoopWorker(ctx, access_log, /*app_on_loop_thread=*/true), runtime_(app, ctx.cfg, access_log) {
+  runtime_.startup();
+}
+
+AsgiWorker::~AsgiWorker() {
+  engine_.reset();  // its connections go before the reactor that watches them
+}
+
+void AsgiWorker::run() {
+  python::WithGil gil;
+  reactor_ = std::make_unique<python::AsyncioReactor>(runtime_.loop(), ctx_.listeners,
+                                                      WorkerSignals::wakeup_fd());
+  engine_ = std::make_unique<engine::Engine>(*reactor_, settings_.limits);
+  try {
+    reactor_->run(
+        *engine_,
+        {.accepted = [this](const net::Listener& listener,
+                            const net::Accepted& client) { on_accepted(listener, client); },
+         .signaled = [this] { on_signal(*reactor_); },
+         .tick = [this] { on_tick(); }});
+  } catch (const std::exception& e) {
+    log::ErrorLog::get().error("{}", e.what());
+  }
+  // Connections left at a graceful timeout (or a quick stop): their apps hear http.disconnect.
+  engine_->close_all(/*including_lent=*/true);
+  if (WorkerSignals::quick_signal() == 0)
+    runtime_.shutdown(static_cast<double>(graceful_ns()) / 1e9);
+  engine_.reset();
+  reactor_.reset();
+}
+
+void AsgiWorker::on_accepted(const net::Listener& listener, const net::Accepted& client) {
+  open_connection(client, [&](engine::Connection& connection, const http::PeerInfo& peer) {
+    return std::make_unique<Session>(connection, *this, listener, peer);
+  });
+}
+
+}  // namespace gf::workers
