@@ -73,6 +73,14 @@ bool Http1Session::wait_body(size_t cap) {
 }
 
 void Http1Session::on_input_end() {
+  if (phase_ == Phase::kAppWatch || phase_ == Phase::kInApp || phase_ == Phase::kPaused ||
+      phase_ == Phase::kFlushing) {
+    // Watched while in the application: the response may still go out; nothing more comes in.
+    input_ended_ = true;
+    if (phase_ == Phase::kAppWatch) enter(Phase::kInApp, 0);
+    if (phase_ != Phase::kFlushing) client_input_ended();
+    return;
+  }
   try {
     reader_.received_eof();  // a clean end between requests is the common case
   } catch (const std::exception& e) {
@@ -169,6 +177,11 @@ void Http1Session::finish(After after) {
 }
 
 void Http1Session::complete(After after) {
+  if (input_ended_ && after != After::kAbort &&
+      (after != After::kKeepAlive || !reader_.has_unparsed_input())) {
+    connection_.close();  // the client has said all it will: no next request, nothing to drain
+    return;
+  }
   switch (after) {
     case After::kAbort:
       connection_.abort();

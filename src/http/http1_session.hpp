@@ -42,6 +42,7 @@ class Http1Session : public engine::Protocol {
   // The request being served (valid from run_request() until request_done()).
   const RequestHead& head() const { return *head_; }
   RequestReader& reader() { return reader_; }
+  const RequestReader& reader() const { return reader_; }
   engine::Connection& connection() { return connection_; }
   const PeerInfo& peer() const { return peer_; }
 
@@ -57,9 +58,10 @@ class Http1Session : public engine::Protocol {
   // are held or the body is complete. A client that leaves or stalls meanwhile closes the
   // connection (abandon_response()).
   bool wait_body(size_t cap);
-  // For the same application side, once it has the whole body: watches the connection while
-  // the request is in the application, so that a client leaving is noticed (abandon_response())
-  // before a response is written. Bytes of a next request are kept for later meanwhile.
+  // For the same application side, once the whole body has arrived: watches the connection
+  // while the request is in the application. Bytes of a next request are kept for later; the
+  // end of the client's input is reported (client_input_ended()) without closing, since a
+  // client that half-closed still reads its response - the connection closes after it.
   void watch_input_end();
 
  protected:
@@ -75,6 +77,8 @@ class Http1Session : public engine::Protocol {
   virtual void release() {}
   // Body bytes asked for with wait_body() are held now (or the body is complete).
   virtual void body_arrived() {}
+  // The client ended its input while its request was in the application (watch_input_end()).
+  virtual void client_input_ended() {}
 
  private:
   enum class Phase {
@@ -118,6 +122,7 @@ class Http1Session : public engine::Protocol {
   bool continue_sent_ = false;  // "100 Continue" already went out for this request
   bool advancing_ = false;      // advance() is on the stack: it serves what follows itself
   size_t body_cap_ = 0;         // kAppBody: how much body to hold before body_arrived()
+  bool input_ended_ = false;    // the client sent its end while a request was in the app
 };
 
 }  // namespace gf::http

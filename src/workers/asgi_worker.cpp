@@ -30,9 +30,7 @@ class AsgiWorker::Session final : public http::Http1Session, public python::Asgi
 
   // python::AsgiStream
   http::BodySource& body() override { return reader(); }
-  size_t body_ready() const override {
-    return const_cast<Session*>(this)->reader().prefetched_bytes();
-  }
+  size_t body_ready() const override { return reader().prefetched_bytes(); }
   bool wait_body() override { return Http1Session::wait_body(kBodyChunk); }
   void watch_disconnect() override { watch_input_end(); }
   http::ResponseSink& response() override { return *response_; }
@@ -55,7 +53,13 @@ class AsgiWorker::Session final : public http::Http1Session, public python::Asgi
                       /*force_close=*/!worker_.keep_alive_allowed());
     if (!model_) model_ = worker_.runtime_.connection_model(info_);
     channel_ = worker_.runtime_.start(*this, request, peer(), model_.get());
-    if (channel_ || !response_) return;  // running (or already over: a pre_request failure)
+    if (channel_ && response_) {
+      // A bodiless request (or one whose body came with its head): watch for the client
+      // leaving while the app works, as uvicorn notices a lost connection at once.
+      if (reader().body_complete()) watch_input_end();
+      return;
+    }
+    if (channel_ || !response_) return;  // already over: a pre_request failure
     try {
       response_->send_error(500);
     } catch (const util::IoError&) {
@@ -63,7 +67,11 @@ class AsgiWorker::Session final : public http::Http1Session, public python::Asgi
     request_over(false);
   }
   void resume_response() override {
+    if (reader().body_complete()) watch_input_end();  // as before the pause
     if (channel_) python::asgi_channel::drained(channel_.get());
+  }
+  void client_input_ended() override {
+    if (channel_) python::asgi_channel::input_ended(channel_.get());
   }
   void body_arrived() override {
     if (channel_) python::asgi_channel::body_arrived(channel_.get());

@@ -175,8 +175,13 @@ def hog(environ, start_response):
     too): meanwhile the worker's accept() fails with EMFILE; afterwards it must serve again.
     """
     q = query(environ)
-    delay, seconds = float(q.get("delay", "0.3")), float(q.get("s", "2"))
+    hog_descriptors_later(float(q.get("delay", "0.3")), float(q.get("s", "2")))
+    return ok(start_response, b"hogging")
 
+
+def hog_descriptors_later(delay, seconds):
+    """In a thread: after `delay` seconds take every free descriptor, give them back after
+    `seconds` (shared with asgi_drill_app.py)."""
     def grab_and_release():
         time.sleep(delay)
         try:
@@ -188,7 +193,6 @@ def hog(environ, start_response):
         while _hogged:
             os.close(_hogged.pop())
     threading.Thread(target=grab_and_release, daemon=True).start()
-    return ok(start_response, b"hogging")
 
 
 _pairs = []          # socket pairs opened by /socket/close, checked by /socket/check

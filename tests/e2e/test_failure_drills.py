@@ -4,9 +4,12 @@ Each drill checks that the master survives (same master process, still serving) 
 service resumes. App errors must not cost the worker its life (the same pid serves the next
 request); crashes and kills cost exactly that worker, which the master replaces.
 
-Every drill runs for each worker class; the gthread runs skip themselves while the binary
-still says that gthread is not supported (it then runs the sync worker instead).
-Uses tests/apps/drill_app.py.
+Every drill runs for each worker class; the gthread and asgi runs skip themselves while the
+binary still says that their worker is not supported (it then runs the sync worker instead).
+Uses tests/apps/drill_app.py (sync, gthread) and its ASGI twin tests/apps/asgi_drill_app.py
+(asgi). The drills about WSGI's own contract (start_response status and headers, body
+iterables, environ["gunicorn.socket"]) run for sync and gthread only; their ASGI counterparts
+(invalid messages, statuses, headers and bodies) are in test_asgi_drills.py.
 """
 
 import json
@@ -24,12 +27,15 @@ import pytest
 from conftest import WAIT_DEADLINE, process_alive
 from httpclient import build_request, connect, parse_response, status_of, wait_until
 
-APP = "drill_app:application"
+APPS = {"sync": "drill_app:application", "gthread": "drill_app:application",
+        "asgi": "asgi_drill_app:app"}
 # `make sanitize` runs this suite against an ASan build (GREENFORK_SANITIZED=1): its allocator
 # keeps freed memory in quarantine, and it reports a SIGSEGV itself (a report fails the run).
 SANITIZED = bool(os.environ.get("GREENFORK_SANITIZED"))
-WORKER_CLASSES = ["sync", "gthread"]
+WORKER_CLASSES = ["sync", "gthread", "asgi"]
+WSGI_CLASSES = ["sync", "gthread"]
 GTHREAD_THREADS = 4
+LOAD_CLIENTS = 4                    # client threads of test_sigkill_under_load
 
 
 def worker_args(worker_class):
@@ -61,7 +67,7 @@ def worker_class(request):
 def start_drill(start_server, worker_class):
     """start_drill(*args) -> a server of the parametrized worker class running drill_app."""
     def start(*args, **kwargs):
-        server = start_server(APP, *worker_args(worker_class), *args, **kwargs)
+        server = start_server(APPS[worker_class], *worker_args(worker_class), *args, **kwargs)
         skip_unless_supported(server, worker_class)
         server.worker_class = worker_class
         return server
@@ -71,10 +77,14 @@ def start_drill(start_server, worker_class):
 @pytest.fixture(scope="module", params=WORKER_CLASSES)
 def shared(request, module_server_factory):
     """One server per worker class for the drills that must leave its worker alive."""
-    server = module_server_factory(APP, "-w", "1", *worker_args(request.param))
+    server = module_server_factory(APPS[request.param], "-w", "1", *worker_args(request.param))
     skip_unless_supported(server, request.param)
     server.worker_class = request.param
     return server
+
+
+# For the drills of WSGI's own contract: `shared` for the WSGI worker classes only.
+WSGI_ONLY = pytest.mark.parametrize("shared", WSGI_CLASSES, indirect=True)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -193,7 +203,7 @@ def test_sigkill_under_load(start_drill):
         with lock:
             return len([r for r in results if r[0] > since])
 
-    clients = [background(client) for _ in range(4)]
+    clients = [background(client) for _ in range(LOAD_CLIENTS)]
     time.sleep(0.7)
     # The workers exist, but may still be booting: the kill must land on a server under load.
     assert wait_until(lambda: completed() >= 20, WAIT_DEADLINE), results[:5]
@@ -209,8 +219,9 @@ def test_sigkill_under_load(start_drill):
         thread.join(WAIT_DEADLINE)
     failures = [r for r in results if not r[2]]
     # A sync worker has one request in flight; a gthread worker at most one per thread, and
-    # never more than there are clients.
-    in_flight_cap = 1 if server.worker_class == "sync" else min(4, GTHREAD_THREADS)
+    # never more than there are clients; an asgi worker as many as there are clients.
+    in_flight_cap = {"sync": 1, "gthread": min(LOAD_CLIENTS, GTHREAD_THREADS),
+                     "asgi": LOAD_CLIENTS}[server.worker_class]
     assert len(failures) <= in_flight_cap, (failures, len(results))
     # Failures are requests that were running when the kill landed, nothing later.
     for begin, _end, _ok, detail in failures:
@@ -223,7 +234,9 @@ def test_sigkill_under_load(start_drill):
 def test_app_hangs_past_timeout(start_drill):
     """sync: the hung worker misses its heartbeat, the master logs WORKER TIMEOUT, kills it and
     starts another. gthread (as Gunicorn's): the main thread keeps beating while one pool thread
-    hangs, so the worker is not killed - the other threads must keep serving."""
+    hangs, so the worker is not killed - the other threads must keep serving. asgi: the app
+    blocks the event loop thread (time.sleep), so the loop cannot beat: as sync. (An app that
+    awaits forever is test_asgi_drills.py's.)"""
     server = start_drill("-w", "1", "--timeout", "2")
     victim = server.wait_workers(1)[0]
     hung = {}
@@ -284,31 +297,40 @@ def check_app_error(server, path, log_pattern):
 ])
 def test_app_raises(shared, path, error):
     raw = check_app_error(shared, path, TRACEBACK + error)
+    if shared.worker_class == "asgi" and path == "/raise/after":
+        # http.response.start was sent: the connection is closed without a complete response
+        # (check_app_error), whether or not the head had gone out.
+        return
     assert raw.startswith(b"HTTP/1.1 500 "), raw       # nothing was sent before the error
 
 
 @pytest.mark.parametrize("kind", ["no-reason-garbage", "letters", "short", "no-space", "crlf",
                                   "int", "bytes"])
+@WSGI_ONLY
 def test_invalid_status(shared, kind):
     check_app_error(shared, f"/bad/status?kind={kind}", TRACEBACK + r"(Invalid status|TypeError)")
 
 
 @pytest.mark.parametrize("kind", ["space", "colon", "empty", "crlf", "non-str"])
+@WSGI_ONLY
 def test_invalid_header_name(shared, kind):
     check_app_error(shared, f"/bad/header-name?kind={kind}",
                     TRACEBACK + r"(Invalid HTTP header name|TypeError)")
 
 
 @pytest.mark.parametrize("kind", ["crlf", "lf", "cr", "nul"])
+@WSGI_ONLY
 def test_header_value_with_control_bytes(shared, kind):
     check_app_error(shared, f"/bad/header-value?kind={kind}", TRACEBACK + r"Invalid HTTP Header")
 
 
 @pytest.mark.parametrize("kind", ["str", "int", "none", "bare-bytes-ints", "not-iterable"])
+@WSGI_ONLY
 def test_non_bytes_body(shared, kind):
     check_app_error(shared, f"/bad/body?kind={kind}", TRACEBACK + r"TypeError: ")
 
 
+@WSGI_ONLY
 def test_app_closes_gunicorn_socket(shared):
     """The app closes environ["gunicorn.socket"] and opens new descriptors, which reuse the
     closed number. The server must neither write the response into them nor close them (it did
@@ -339,11 +361,21 @@ def test_client_disconnects_mid_request(shared):
     assert shared.alive()
 
 
+def require_pathsend(server):
+    """Skip unless the ASGI server offers the http.response.pathsend extension."""
+    resp = get(server, f"/big?file={os.devnull}")
+    if resp.status == 501:
+        pytest.skip("this ASGI server does not offer http.response.pathsend")
+
+
+# file_wrapper: wsgi.file_wrapper for WSGI, http.response.pathsend for asgi (both sendfile).
 @pytest.mark.parametrize("body", ["iterable", "file_wrapper"])
 def test_client_disconnects_mid_response(shared, tmp_path, body):
     before = pid_answering(shared)
     closed_before = int(get(shared, "/closed").body)
     path = "/big?mb=256"
+    if body == "file_wrapper" and shared.worker_class == "asgi":
+        require_pathsend(shared)              # the ASGI way to send a file
     if body == "file_wrapper":
         big_file = tmp_path / "big.bin"
         with open(big_file, "wb") as f:
@@ -365,7 +397,8 @@ def test_client_disconnects_mid_response(shared, tmp_path, body):
     assert time.monotonic() - start < 5
     if body == "iterable":                                  # close() was called every time
         # A gthread worker may answer on another thread before the one that was writing the
-        # third response has noticed the client is gone and called close().
+        # third response has noticed the client is gone and called close(). For asgi, /closed
+        # counts the /big tasks that have ended.
         assert wait_until(lambda: int(get(shared, "/closed").body) == closed_before + 3,
                           WAIT_DEADLINE), (get(shared, "/closed").body, closed_before)
     assert shared.alive()

@@ -4,6 +4,10 @@ its binary, or resizes its worker pool, and count every request that did not get
 Each scenario prints one `[zero-drop]` line with the numbers (`pytest -s` shows them). A
 request counts as failed when it was reset, refused, timed out or answered with anything but
 the expected 200 body.
+
+The HUP, USR2 (daemonized with WINCH + QUIT, and foreground with TERM) and TTIN/TTOU scenarios
+run for the sync, gthread and asgi workers: tests/apps/pep3333_app.py's /hello for the WSGI
+ones, tests/apps/asgi_app.py's / (the same 13-byte "Hello, World!") for `-k asgi`.
 """
 
 import os
@@ -154,17 +158,29 @@ def new_master_of(pid, workers):
 # (a) HUP five times
 
 
-# Every scenario runs for the sync worker and for the gthread worker (keep-alive connections
-# that the retiring workers must hand over without a reset).
-WORKERS = pytest.mark.parametrize("worker", [[], ["-k", "gthread"]], ids=["sync", "gthread"])
+# Every scenario runs for the sync worker, the gthread worker and the asgi worker (both keep
+# connections alive, which the retiring workers must hand over without a reset).
+WORKERS = pytest.mark.parametrize("worker", [[], ["-k", "gthread"], ["-k", "asgi"]],
+                                  ids=["sync", "gthread", "asgi"])
+
+
+def app_for(worker):
+    """(APP_MODULE, path answering HELLO) for a worker's argument list."""
+    if "asgi" in worker:
+        return "asgi_app:app", "/"
+    return "pep3333_app:application", "/hello"
+
+
+def name_of(worker):
+    return worker[-1] if worker else "sync"
 
 
 @WORKERS
 def test_zero_drop_hup(start_server, worker):
-    server = start_server("pep3333_app:application", "-w", "2", "--graceful-timeout", "10",
-                          *worker)
+    app, path = app_for(worker)
+    server = start_server(app, "-w", "2", "--graceful-timeout", "10", *worker)
     server.wait_workers(2)
-    with LoadGenerator(server.address()) as load:
+    with LoadGenerator(server.address(), path=path) as load:
         time.sleep(0.5)
         for _ in range(5):
             server.signal(signal.SIGHUP)
@@ -175,19 +191,21 @@ def test_zero_drop_hup(start_server, worker):
     # Two workers may be the previous generation still, before the master read the last HUP.
     assert wait_until(lambda: server.log_text().count("Hang up: Master") == 5, WAIT_DEADLINE), \
         server.log_text()
-    report(load, f"HUP x5 ({worker[-1] if worker else 'sync'})")
+    report(load, f"HUP x5 ({name_of(worker)})")
 
 
 # ---------------------------------------------------------------------------------------------
 # (b) USR2 binary upgrade: kill -USR2 old; kill -WINCH old; kill -QUIT old
 
 
-def test_zero_drop_usr2_upgrade(start_server, tmp_path):
+@WORKERS
+def test_zero_drop_usr2_upgrade(start_server, tmp_path, worker):
     # The documented dance needs WINCH, which a master acts on only when daemonized.
+    app, path = app_for(worker)
     pidfile = tmp_path / "gf.pid"
     errlog = tmp_path / "error.log"
-    server = start_server("pep3333_app:application", "-w", "2", "-D", "--pid", str(pidfile),
-                          "--error-logfile", str(errlog), "--graceful-timeout", "10", wait=False)
+    server = start_server(app, "-w", "2", "-D", "--pid", str(pidfile), "--error-logfile",
+                          str(errlog), "--graceful-timeout", "10", *worker, wait=False)
     log_text = lambda: errlog.read_text(errors="replace") if errlog.exists() else ""  # noqa: E731
     masters = []
     try:
@@ -197,14 +215,14 @@ def test_zero_drop_usr2_upgrade(start_server, tmp_path):
         masters.append(old)
         assert wait_until(lambda: len(live_workers(old)) == 2, WAIT_DEADLINE), log_text()
         old_workers = live_workers(old)
-        with LoadGenerator(server.address()) as load:
+        with LoadGenerator(server.address(), path=path) as load:
             time.sleep(0.5)
             os.kill(old, signal.SIGUSR2)
             new = wait_until(lambda: new_master_of(old, old_workers), WAIT_DEADLINE)
             assert new, log_text()
             masters.append(new)
             assert wait_until(lambda: cmdline(new).startswith(
-                f"{PRODUCT}: master [pep3333_app:application.2]"), WAIT_DEADLINE), cmdline(new)
+                f"{PRODUCT}: master [{app}.2]"), WAIT_DEADLINE), cmdline(new)
             assert wait_until(lambda: len(live_workers(new)) == 2, WAIT_DEADLINE), log_text()
             assert wait_until(lambda: (tmp_path / "gf.pid.2").exists(), WAIT_DEADLINE), log_text()
             time.sleep(1.0)  # both generations serve side by side
@@ -218,12 +236,12 @@ def test_zero_drop_usr2_upgrade(start_server, tmp_path):
             assert wait_until(lambda: "Master has been promoted." in log_text(), WAIT_DEADLINE), \
                 log_text()
             assert wait_until(lambda: cmdline(new).startswith(
-                f"{PRODUCT}: master [pep3333_app:application]"), WAIT_DEADLINE), cmdline(new)
+                f"{PRODUCT}: master [{app}]"), WAIT_DEADLINE), cmdline(new)
             time.sleep(1.0)  # the new master alone
         assert wait_until(lambda: pidfile.exists() and pidfile.read_text().strip() == str(new),
                           WAIT_DEADLINE), log_text()
         assert not (tmp_path / "gf.pid.2").exists()
-        report(load, "USR2 + WINCH + QUIT old master")
+        report(load, f"USR2 + WINCH + QUIT old master ({name_of(worker)})")
         os.kill(new, signal.SIGTERM)
         assert wait_until(lambda: not process_alive(new), WAIT_DEADLINE), log_text()
         assert "Shutting down: Master" in log_text()
@@ -239,12 +257,12 @@ def test_zero_drop_usr2_upgrade(start_server, tmp_path):
 @WORKERS
 def test_zero_drop_usr2_upgrade_foreground(start_server, worker):
     """Without -D there is no WINCH step: TERM lets the old workers finish their requests."""
-    server = start_server("pep3333_app:application", "-w", "2", "--graceful-timeout", "10",
-                          *worker)
+    app, path = app_for(worker)
+    server = start_server(app, "-w", "2", "--graceful-timeout", "10", *worker)
     workers = server.wait_workers(2)
     new = None
     try:
-        with LoadGenerator(server.address()) as load:
+        with LoadGenerator(server.address(), path=path) as load:
             time.sleep(0.5)
             server.signal(signal.SIGUSR2)
             new = wait_until(lambda: new_master_of(server.pid, workers), WAIT_DEADLINE)
@@ -256,7 +274,7 @@ def test_zero_drop_usr2_upgrade_foreground(start_server, worker):
             assert server.wait_exit() == 0
             server.wait_for_log(r"Master has been promoted\.")
             time.sleep(0.5)
-        report(load, f"USR2 + TERM old master (foreground, {worker[-1] if worker else 'sync'})")
+        report(load, f"USR2 + TERM old master (foreground, {name_of(worker)})")
     finally:
         for p in [new, *children_of(new)] if new else []:
             try:
@@ -301,10 +319,10 @@ def test_usr2_keeps_unix_socket_file_for_the_new_master(start_server, tmp_path):
 
 @WORKERS
 def test_zero_drop_ttin_ttou(start_server, worker):
-    server = start_server("pep3333_app:application", "-w", "2", "--graceful-timeout", "10",
-                          *worker)
+    app, path = app_for(worker)
+    server = start_server(app, "-w", "2", "--graceful-timeout", "10", *worker)
     server.wait_workers(2)
-    with LoadGenerator(server.address()) as load:
+    with LoadGenerator(server.address(), path=path) as load:
         time.sleep(0.5)
         for sig, count in ((signal.SIGTTIN, 3), (signal.SIGTTIN, 4), (signal.SIGTTOU, 3),
                            (signal.SIGTTOU, 2), (signal.SIGTTIN, 3), (signal.SIGTTOU, 2)):
@@ -312,7 +330,7 @@ def test_zero_drop_ttin_ttou(start_server, worker):
             assert wait_until(lambda: len(live_workers(server.pid)) == count, WAIT_DEADLINE), \
                 server.log_text()
             time.sleep(0.5)
-    report(load, f"TTIN/TTOU x6 ({worker[-1] if worker else 'sync'})")
+    report(load, f"TTIN/TTOU x6 ({name_of(worker)})")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -43,7 +43,9 @@ struct State {
   bool response_done = false;  // the last body message was sent
   bool body_done = false;      // the app got the last http.request message
   bool disconnected = false;   // the client is gone (or its output broke)
-  bool over = false;           // finished() ran
+  bool input_ended = false;    // the client will send nothing more
+  bool cancel_scheduled = false;
+  bool over = false;  // finished() ran
 };
 
 struct Channel {
@@ -124,6 +126,8 @@ PyRef read_body_message(State& s) {
   }
   const bool more = !(body.body_complete() && stream.body_ready() == 0);
   if (!more) s.body_done = true;
+  // All of the body has arrived: from now on a client that leaves is noticed at once.
+  if (body.body_complete()) stream.watch_disconnect();
   return asgi_messages::request(chunk.get(), more);
 }
 
@@ -131,7 +135,7 @@ PyObject* channel_receive(PyObject* self, PyObject*) {
   State& s = state_of(self);
   if (s.receive_waiter) return runtime_error("receive() is already being awaited");
   PyRef message;
-  if (s.stream == nullptr || s.disconnected || s.response_done)
+  if (s.stream == nullptr || s.disconnected || s.response_done || (s.body_done && s.input_ended))
     message = asgi_messages::disconnect();
   else if (!s.body_done)
     message = read_body_message(s);
@@ -139,7 +143,6 @@ PyObject* channel_receive(PyObject* self, PyObject*) {
   if (PyErr_Occurred()) return nullptr;
   // The body is on its way, or all of it was read: wait for it, or for the end of the request.
   s.receive_waiter = new_future(s);
-  if (s.body_done && s.receive_waiter) s.stream->watch_disconnect();
   return PyRef(s.receive_waiter).release();
 }
 
@@ -360,6 +363,18 @@ PyTypeObject channel_type = [] {
   return t;
 }();
 
+// Gives the app asgi_disconnect_grace_period to notice that its client left, then cancels
+// what it still runs for the request.
+void cancel_after_grace(State& s) {
+  if (!s.task || s.over || s.cancel_scheduled) return;
+  s.cancel_scheduled = true;
+  PyRef cancel = PyRef::steal(PyObject_GetAttrString(s.task.get(), "cancel"));
+  PyRef handle = cancel ? PyRef::steal(PyObject_CallMethod(s.ctx->loop, "call_later", "dO",
+                                                           s.ctx->disconnect_grace_s, cancel.get()))
+                        : PyRef();
+  if (!handle) PyErr_Clear();
+}
+
 }  // namespace
 
 namespace asgi_channel {
@@ -416,6 +431,15 @@ void body_arrived(PyObject* channel) {
   }
 }
 
+void input_ended(PyObject* channel) {
+  State& s = state_of(channel);
+  s.input_ended = true;
+  if (s.body_done) resolve(s.receive_waiter, asgi_messages::disconnect());
+  // Most often the client left; one that only half-closed gets what the app answers within
+  // the grace period.
+  cancel_after_grace(s);
+}
+
 void drained(PyObject* channel) {
   resolve_with(state_of(channel).send_waiter, Py_None);
 }
@@ -424,13 +448,7 @@ void gone(PyObject* channel) {
   State& s = state_of(channel);
   s.stream = nullptr;
   mark_disconnected(s);
-  if (!s.task || s.over) return;
-  // Give the app asgi_disconnect_grace_period to notice, then cancel what it still runs.
-  PyRef cancel = PyRef::steal(PyObject_GetAttrString(s.task.get(), "cancel"));
-  PyRef handle = cancel ? PyRef::steal(PyObject_CallMethod(s.ctx->loop, "call_later", "dO",
-                                                           s.ctx->disconnect_grace_s, cancel.get()))
-                        : PyRef();
-  if (!handle) PyErr_Clear();
+  cancel_after_grace(s);
 }
 
 }  // namespace asgi_channel

@@ -31,7 +31,7 @@ class AsgiStream {
   // Asks for more body: true when some is readable now (or the body ended); otherwise
   // AsgiChannel::body_arrived() follows.
   virtual bool wait_body() = 0;
-  // The app waits for the end of the request: a client leaving must be noticed (gone()).
+  // All of the body has arrived: a client leaving from now on must be noticed (gone()).
   virtual void watch_disconnect() = 0;
   virtual http::ResponseSink& response() = 0;
   // The response is congested: AsgiChannel::drained() follows once the client caught up.
@@ -59,6 +59,9 @@ bool start(PyObject* channel, PyObject* app, PyObject* scope, PyObject* run_requ
 // Connection events, forwarded by the stream.
 void body_arrived(PyObject* channel);
 void drained(PyObject* channel);
+// The client ended its input (it left, or half-closed and still reads): a receive() waiting for
+// the end of the request gets http.disconnect; a response can still be sent.
+void input_ended(PyObject* channel);
 // The connection is gone (client left, stalled, worker ending): receive() says http.disconnect
 // from now on, send() does nothing, and the app's task is cancelled after the grace period.
 void gone(PyObject* channel);

@@ -31,6 +31,7 @@ class EchoSession final : public Http1Session {
   int resumed = 0;
   int abandoned = 0;
   int body_arrivals = 0;
+  int input_ends = 0;
 
   void respond() {
     response_->write(head().path);
@@ -66,6 +67,7 @@ class EchoSession final : public Http1Session {
   }
   void abandon_response() override { ++abandoned; }
   void body_arrived() override { ++body_arrivals; }
+  void client_input_ended() override { ++input_ends; }
   std::optional<Http1Response> response_;
 };
 
@@ -234,16 +236,29 @@ TEST(Http1Session, ABodyThatStallsIsClosedAtTheBodyTimeoutAndAbandoned) {
   EXPECT_EQ(session.abandoned, 1);
 }
 
-TEST(Http1Session, AClientLeavingWhileTheAppWaitsIsNoticed) {
+TEST(Http1Session, AClientEndingItsInputWhileTheAppWaitsIsToldAndStillAnswered) {
   Fixture f;
   Wire wire = sends(get("/wait"));
   EchoSession& session = f.open(wire, /*pause_first=*/false, /*defer=*/true);
   session.watch_input_end();
-  EXPECT_EQ(session.abandoned, 0);
-  wire.input_ended = true;
+  EXPECT_EQ(session.input_ends, 0);
+  wire.input_ended = true;  // gone, or half-closed and still reading: the app decides
   f.engine.on_readable(session.connection());
+  EXPECT_EQ(session.input_ends, 1);
+  EXPECT_EQ(session.abandoned, 0);
+  EXPECT_FALSE(wire.closed);
+  session.respond();
+  EXPECT_NE(wire.output.find("/wait"), std::string::npos);
+  EXPECT_TRUE(wire.closed);  // nothing more can come: no keep-alive
+}
+
+TEST(Http1Session, AClientResettingWhileTheAppWaitsAbandonsTheResponse) {
+  Fixture f;
+  Wire wire = sends(get("/wait"));
+  EchoSession& session = f.open(wire, /*pause_first=*/false, /*defer=*/true);
+  session.watch_input_end();
+  session.connection().abort();  // as the engine does for a broken socket
   EXPECT_EQ(session.abandoned, 1);
-  EXPECT_TRUE(wire.closed);
 }
 
 TEST(Http1Session, ANextRequestArrivingWhileTheAppWaitsIsServedAfterTheResponse) {
