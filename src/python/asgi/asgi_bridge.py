@@ -15,9 +15,8 @@ def new_event_loop(kind):
             if kind == "uvloop":
                 raise RuntimeError("asgi_loop is 'uvloop' but uvloop is not installed")
         else:
-            loop = uvloop.new_event_loop()
-            asyncio.set_event_loop(loop)
-            return loop
+            # As uvicorn does: loops the app makes itself (in threads) are uvloop's too.
+            asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     return loop

@@ -323,7 +323,10 @@ PyObject* channel_finished(PyObject* self, PyObject* exc) {
     } else if (exc == Py_None && !s.response_done && !s.disconnected) {
       log::ErrorLog::get().error("ASGI callable returned without completing response.");
     }
-    if (!s.started && !cancelled && !s.disconnected) {
+    // Nothing went out yet (the head waits for the first body bytes): the client can still get
+    // a 500 for an app that failed or never answered, as from the WSGI workers.
+    const bool failed = exc != Py_None || !s.started;
+    if (failed && !cancelled && !s.disconnected && !response.headers_sent()) {
       try {
         response.send_error(500);
       } catch (const util::IoError&) {
