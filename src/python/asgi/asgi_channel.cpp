@@ -418,7 +418,7 @@ bool start(PyObject* channel, PyObject* app, PyObject* scope, PyObject* run_requ
   PyRef coro =
       PyRef::steal(PyObject_CallFunctionObjArgs(run_request, app, scope, channel, nullptr));
   if (!coro) return false;
-  s.task = PyRef::steal(PyObject_CallMethod(s.ctx->loop, "create_task", "O", coro.get()));
+  s.task = PyRef::steal(PyObject_CallOneArg(s.ctx->create_task, coro.get()));
   return static_cast<bool>(s.task);
 }
 

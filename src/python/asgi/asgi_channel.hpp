@@ -44,6 +44,7 @@ class AsgiStream {
 struct AsgiChannelContext {
   log::AccessLog* access_log = nullptr;  // null: access logging off
   PyObject* loop = nullptr;              // the running asyncio loop (borrowed)
+  PyObject* create_task = nullptr;       // its create_task (borrowed): one lookup per process
   double disconnect_grace_s = 3;         // asgi_disconnect_grace_period
 };
 

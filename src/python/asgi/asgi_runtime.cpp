@@ -65,8 +65,12 @@ AsgiRuntime::AsgiRuntime(WsgiApp& app, const config::Config& cfg, log::AccessLog
       PyRef::steal(PyObject_CallFunction(attr(bridge_, "Lifespan").get(), "OsOO", app_.get(),
                                          mode.c_str(), error_fn.get(), info_fn.get()));
   if (!lifespan_) boot_error("Cannot set up the ASGI lifespan");
+  state_ = PyRef::steal(PyObject_GetAttrString(lifespan_.get(), "state"));
+  create_task_ = PyRef::steal(PyObject_GetAttrString(loop_.get(), "create_task"));
+  if (!state_ || !create_task_) boot_error("Cannot set up the ASGI worker");
   channel_context_.access_log = access_log;
   channel_context_.loop = loop_.get();
+  channel_context_.create_task = create_task_.get();
   channel_context_.disconnect_grace_s =
       static_cast<double>(cfg.get(config::settings::asgi_disconnect_grace_period));
 }
@@ -105,10 +109,9 @@ void AsgiRuntime::shutdown(double timeout_s) {
 PyRef AsgiRuntime::start(AsgiStream& stream, const http::Request& request,
                          const http::PeerInfo& peer, PyObject* model) {
   try {
-    PyRef state = PyRef::steal(PyObject_GetAttrString(lifespan_.get(), "state"));
-    PyRef channel = state ? asgi_channel::create(channel_context_, stream, request, peer) : PyRef();
+    PyRef channel = asgi_channel::create(channel_context_, stream, request, peer);
     if (channel) {
-      PyRef scope = scope_.build(model, request, state.get());
+      PyRef scope = scope_.build(model, request, state_.get());
       if (asgi_channel::start(channel.get(), app_.get(), scope.get(), run_request_.get()))
         return channel;
     }

@@ -48,6 +48,8 @@ class AsgiRuntime {
   PyRef app_;
   PyRef run_request_;
   PyRef lifespan_;
+  PyRef state_;        // the lifespan state every scope gets a copy of
+  PyRef create_task_;  // loop.create_task
   AsgiScope scope_;
   AsgiChannelContext channel_context_;
 };

@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "http/target.hpp"
+#include "python/wsgi/environ_keys.hpp"
 
 namespace gf::python {
 namespace {
@@ -122,7 +123,8 @@ PyRef AsgiScope::build(PyObject* model, const http::Request& request, PyObject* 
   set(dict, k.http_version,
       PyRef::borrow(request.version_minor == 0 && request.version_major == 1 ? k.v1_0 : k.v1_1));
   set(dict, k.scheme, text(request.url_scheme));
-  set(dict, k.method, text(request.method));
+  PyObject* common = EnvironKeys::get().method(request.method);  // interned: no new str
+  set(dict, k.method, common != nullptr ? PyRef::borrow(common) : text(request.method));
   set(dict, k.path, text(http::percent_decode(request.path)));
   set(dict, k.raw_path, bytes(request.path));
   set(dict, k.query_string, bytes(request.query));
