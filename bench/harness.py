@@ -7,8 +7,9 @@ binary first. Knobs (environment): BENCH_DURATION, BENCH_ROUNDS, BENCH_CONNECTIO
 BENCH_WORKERS, BENCH_SERVERS, BENCH_MODES, BENCH_DEDUP, BENCH_PIN, GREENFORK_BIN; see
 bench/README.md.
 
-A configuration is (app, server, worker processes). Every configuration is started once, checked
-(status 200, body "Hello, World!", text/plain) and warmed up; then each round measures every
+A configuration is (app, server, worker processes); WSGI servers run only the WSGI apps and
+ASGI servers only the ASGI apps. Every configuration is started once, checked (status 200, the
+app's content type and body) and warmed up; then each round measures every
 configuration in every mode once, in the same order. Per measurement it records the wrk output,
 the CPU time (utime+stime from /proc/PID/stat) the server's processes used during the run, and the
 RSS of the server's processes after it.
@@ -36,14 +37,20 @@ SERVERS = [
     "base-sync", "base-gthread", "base-gthread-t4",
     "gunicorn-sync", "gunicorn-gthread", "gunicorn-gthread-t4",
     "uwsgi", "nginx",
+    # ASGI servers: they run only the ASGI apps.
+    "greenfork-asgi", "uvicorn", "hypercorn",
 ]
+ASGI_SERVERS = {"greenfork-asgi", "uvicorn", "hypercorn"}
+BODY = b"Hello, World!"
 APPS = {
-    # name: (directory, WSGI module:callable)
-    "hello": (REPO / "examples", "hello:application"),
-    "flask": (REPO / "bench" / "apps", "flask_hello:app"),
+    # name: (directory, module:callable, interface, content type, body)
+    "hello": (REPO / "examples", "hello:application", "wsgi", "text/plain", BODY),
+    "flask": (REPO / "bench" / "apps", "flask_hello:app", "wsgi", "text/plain", BODY),
+    "asgi-hello": (REPO / "bench" / "apps", "asgi_hello:app", "asgi", "text/plain", BODY),
+    "fastapi": (REPO / "bench" / "apps", "fastapi_json:app", "asgi", "application/json",
+                b'{"message":"Hello, World!"}'),
 }
 MODES = ["keepalive", "close"]
-BODY = b"Hello, World!"
 WARMUP_S = 1
 PAUSE_S = 0.3          # between measurements: let TIME_WAIT sockets and the kernel settle
 CLK_TCK = os.sysconf("SC_CLK_TCK")
@@ -51,6 +58,10 @@ CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 def log(msg):
     print("[bench] " + msg, file=sys.stderr, flush=True)
+
+
+def interface(server):
+    return "asgi" if server in ASGI_SERVERS else "wsgi"
 
 
 def env_list(name, default):
@@ -170,7 +181,7 @@ class Server:
         self.cmd, self.stop_signal, self.note = self.command()
 
     def command(self):
-        directory, module = APPS[self.app]
+        directory, module = APPS[self.app][:2]
         bind = "127.0.0.1:%d" % self.port
         w = str(self.workers)
         if self.name.startswith(("greenfork-", "gunicorn-", "base-")):
@@ -190,6 +201,24 @@ class Server:
                      "--chdir", str(directory), "--module", module], signal.SIGINT, "")
         if self.name == "nginx":
             return self.nginx_command(), signal.SIGINT, ""
+        if self.name == "uvicorn":
+            # Without --workers uvicorn serves in its one process; with --workers N > 1 a
+            # supervisor spawns (multiprocessing "spawn") N workers plus multiprocessing's
+            # resource tracker, all children of the supervisor. SIGINT: the supervisor
+            # terminates and joins its workers.
+            workers = ["--workers", w] if self.workers > 1 else []
+            return ([PY, "-m", "uvicorn", "--loop", "uvloop", "--http", "httptools"] + workers
+                    + ["--host", "127.0.0.1", "--port", str(self.port),
+                       "--app-dir", str(directory), module,
+                       "--no-access-log", "--log-level", "warning"], signal.SIGINT, "")
+        if self.name == "hypercorn":
+            # Hypercorn 0.13 has no --chdir/--app-dir: it imports "DIR/module:app" by putting DIR
+            # on sys.path. --workers 1 serves in its one process; N > 1 forks N workers under a
+            # master that only waits. Access log: off unless --access-logfile is given.
+            # --backlog 2048 matches the others (Hypercorn's default is 100).
+            return ([PY, "-m", "hypercorn", "-k", "uvloop", "--workers", w, "--backlog", "2048",
+                     "-b", bind, "--log-level", "warning", "%s/%s" % (directory, module)],
+                    signal.SIGINT, "")
         raise ValueError(self.name)
 
     def nginx_command(self):
@@ -251,6 +280,7 @@ http {
     def probe(self):
         """One keep-alive GET: check status, type and body, and whether the server then closes
         the connection (a sync worker does; then 'keepalive' mode measures the same as 'close')."""
+        content_type, expected = APPS[self.app][3:]
         with socket.create_connection(("127.0.0.1", self.port), 5) as s:
             s.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: bench\r\n\r\n")
             buf = b""
@@ -269,8 +299,8 @@ http {
                 if not chunk:
                     break
                 body += chunk
-            ok = (lines[0].split()[1:2] == ["200"] and body == BODY
-                  and headers.get("content-type", "").startswith("text/plain"))
+            ok = (lines[0].split()[1:2] == ["200"] and body == expected
+                  and headers.get("content-type", "").startswith(content_type))
             if not ok:
                 raise RuntimeError("%s answered %r / %r" % (self.key, head, body))
             s.settimeout(1.0)
@@ -386,6 +416,10 @@ def versions():
             return (r.stdout.strip().splitlines() or [""])[0]
         except (OSError, subprocess.TimeoutExpired):
             return "n/a"
+
+    def dist(name):
+        return first_line([PY, "-c", "import importlib.metadata as m; print(m.version(%r))"
+                           % name])
     return {
         "greenfork": first_line([GREENFORK, "--version"]),
         "greenfork-base": first_line([GREENFORK_BASE, "--version"]) if GREENFORK_BASE else "n/a",
@@ -393,6 +427,8 @@ def versions():
         "uwsgi": first_line(["/usr/bin/uwsgi", "--version"]),
         "nginx": first_line(["/usr/sbin/nginx", "-v"]),
         "flask": first_line([PY, "-c", "import flask; print(flask.__version__)"]),
+        **{name: dist(name) for name in ("uvicorn", "hypercorn", "uvloop", "httptools", "h11",
+                                         "fastapi", "starlette", "pydantic")},
         "python": first_line([PY, "--version"]),
         "wrk": first_line(["wrk", "-v"]),
     }
@@ -431,24 +467,38 @@ def main():
     for app in apps:
         for w in workers:
             for name in servers:
+                if interface(name) != APPS[app][2]:
+                    continue    # WSGI servers run the WSGI apps, ASGI servers the ASGI apps
                 if name == "nginx" and app != "hello":
                     continue    # nginx serves a constant; it is the no-Python limit of 'hello' only
                 configs.append(Server(app, name, w, work))
     if not configs:
-        sys.exit("error: nothing selected")
+        sys.exit("error: nothing selected: WSGI servers (%s) run only the WSGI apps (%s), ASGI "
+                 "servers (%s) only the ASGI apps (%s)" % (
+                     " ".join(s for s in SERVERS if interface(s) == "wsgi"),
+                     " ".join(a for a in APPS if APPS[a][2] == "wsgi"),
+                     " ".join(s for s in SERVERS if interface(s) == "asgi"),
+                     " ".join(a for a in APPS if APPS[a][2] == "asgi")))
+    if os.environ.get("BENCH_SERVERS"):
+        idle = [name for name in servers if not any(s.name == name for s in configs)]
+        if idle:
+            log("not run, no selected app of their kind: %s (WSGI apps: %s; ASGI apps: %s)" % (
+                " ".join(idle), " ".join(a for a in APPS if APPS[a][2] == "wsgi"),
+                " ".join(a for a in APPS if APPS[a][2] == "asgi")))
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGHUP, on_signal)
     signal.signal(signal.SIGINT, on_signal)
     try:
         # Estimate before start-up: the sync-style servers close every connection, so they are
-        # measured once per round (in 'close' mode); the probe below decides for real.
+        # measured once per round (in 'close' mode); so does Debian's Hypercorn 0.13 with these
+        # apps (see bench/README.md). The probe below decides for real.
         per_cell = duration + PAUSE_S + 0.2
         n_max = len(configs) * len(modes)
         n_exp = sum(1 for s in configs for m in modes
                     if not (dedup and m == "keepalive" and "close" in modes
                             and s.name in ("greenfork-sync", "base-sync", "gunicorn-sync",
-                                           "uwsgi")))
+                                           "uwsgi", "hypercorn")))
         est_start = len(configs) * (WARMUP_S + 0.5) + 5
         log("%d configurations, %d rounds x %d-%d measurements of %d s: estimate %.0f min "
             "(at most %.0f)" % (len(configs), rounds, n_exp, n_max, duration,
@@ -484,7 +534,7 @@ def main():
             "apps": apps, "workers": workers, "modes": modes, "servers": servers,
             "dedup": dedup,
             "configs": [{"key": s.key, "app": s.app, "server": s.name, "workers": s.workers,
-                         "cmd": s.display_cmd(),
+                         "interface": interface(s.name), "cmd": s.display_cmd(),
                          "cpus": ({"wrk": s.cpus[0], "server": s.cpus[1]} if s.cpus else None),
                          "closes_each_connection": s.closes_each_connection} for s in configs],
         }

@@ -5,7 +5,8 @@ Usage: summarize.py RAW_DIR
 
 RAW_DIR holds meta.json and one file per measurement, <app>.<server>.w<N>.<mode>.r<round>.txt:
 wrk's --latency output followed by `bench_<key> <json>` lines (CPU ticks, RSS) from harness.py.
-Ratios are to greenfork-gthread with the same app, worker count and mode.
+WSGI and ASGI rows are two tables: the WSGI rows' ratios are to greenfork-gthread, the ASGI
+rows' to greenfork-asgi, with the same app, worker count and mode.
 """
 
 import json
@@ -16,7 +17,12 @@ import sys
 from pathlib import Path
 
 UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
-BASELINE = "greenfork-gthread"
+# interface: (title, baseline server, its short name in the column headers)
+TABLES = {
+    "wsgi": ("WSGI", "greenfork-gthread", "gf-gthread"),
+    "asgi": ("ASGI", "greenfork-asgi", "gf-asgi"),
+}
+ASGI_SERVERS = {"greenfork-asgi", "uvicorn", "hypercorn"}   # for meta.json without "interface"
 
 
 def latency(text, pct):
@@ -82,6 +88,8 @@ def main():
                     runs = [parse(p.read_text()) for p in files]
                     rows.append({
                         "app": app, "workers": workers, "mode": mode, "server": cfg["server"],
+                        "interface": cfg.get("interface") or (
+                            "asgi" if cfg["server"] in ASGI_SERVERS else "wsgi"),
                         "same_as_close": same_as_close, "rounds": len(runs),
                         "failed": sum(not r["ok"] for r in runs),
                         "pids_changed": any(r["pids_changed"] for r in runs),
@@ -90,46 +98,63 @@ def main():
                            ("rps", "p50", "p99", "req_per_cpu_s", "rss_total", "rss_worker")},
                     })
 
-    base = {(r["app"], r["workers"], r["mode"]): r for r in rows if r["server"] == BASELINE}
     v = meta["versions"]
+    interfaces = [i for i in TABLES if any(r["interface"] == i for r in rows)]
     print("# bench/run results")
     print()
     print("%s; %s CPUs, Linux %s. %d interleaved round(s) of %d s, wrk -t1 -c%d; medians over "
           "the rounds (errors: total)." % (meta["date"], meta["host"]["cpus"],
                                            meta["host"]["kernel"], meta["rounds"],
                                            meta["duration"], meta["connections"]))
-    print("greenfork: %s; gunicorn: %s; uWSGI: %s; nginx: %s; Flask %s; %s; wrk: %s." % (
-        v["greenfork"], v["gunicorn"], v["uwsgi"], v["nginx"], v["flask"], v["python"],
-        v["wrk"]))
+    parts = ["greenfork: %s" % v["greenfork"]]
+    if "wsgi" in interfaces:
+        parts += ["gunicorn: %s" % v["gunicorn"], "uWSGI: %s" % v["uwsgi"],
+                  "nginx: %s" % v["nginx"], "Flask %s" % v["flask"]]
+    if "asgi" in interfaces:
+        parts += ["%s %s" % (label, v.get(key, "n/a")) for label, key in (
+            ("uvicorn", "uvicorn"), ("Hypercorn", "hypercorn"), ("uvloop", "uvloop"),
+            ("httptools", "httptools"), ("h11", "h11"), ("FastAPI", "fastapi"),
+            ("Starlette", "starlette"), ("pydantic", "pydantic"))]
+    parts += [v["python"], "wrk: %s" % v["wrk"]]
+    print("; ".join(parts) + ".")
     pins = sorted({(c["workers"], c["cpus"]["wrk"], c["cpus"]["server"])
                    for c in meta["configs"] if c.get("cpus")})
     for workers, wrk_cpus, server_cpus in pins:
         print("With %d worker(s): wrk pinned to CPU %s, the server's processes to CPU(s) %s "
               "(taskset)." % (workers, wrk_cpus, server_cpus))
-    print()
-    print("| app | workers | mode | server | req/s | req/s vs gf-gthread | p50 ms | p99 ms | "
-          "errors | req/CPU-s | req/CPU-s vs gf-gthread | RSS total MiB | RSS/worker MiB |")
-    print("|---|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     marks = set()
-    for r in rows:
-        b = base.get((r["app"], r["workers"], r["mode"]))
-        mode = r["mode"]
-        if r["same_as_close"]:
-            mode += " *"
-            marks.add("*")
-        server = r["server"]
-        if r["pids_changed"]:
-            server += " !"
-            marks.add("!")
-        rps = fmt(r["rps"], "%.0f")
-        if r["failed"]:
-            rps += " (%d/%d runs failed)" % (r["failed"], r["rounds"])
-        print("| %s | %d | %s | %s | %s | %s | %s | %s | %d | %s | %s | %s | %s |" % (
-            r["app"], r["workers"], mode, server, rps,
-            ratio(r["rps"], b and b["rps"]),
-            fmt(r["p50"], "%.2f"), fmt(r["p99"], "%.2f"), r["errors"],
-            fmt(r["req_per_cpu_s"], "%.0f"), ratio(r["req_per_cpu_s"], b and b["req_per_cpu_s"]),
-            fmt(r["rss_total"], "%.1f"), fmt(r["rss_worker"], "%.1f")))
+    for interface in interfaces:
+        title, baseline, short = TABLES[interface]
+        table = [r for r in rows if r["interface"] == interface]
+        base = {(r["app"], r["workers"], r["mode"]): r for r in table if r["server"] == baseline}
+        print()
+        if len(interfaces) > 1 or interface == "asgi":
+            print("## %s servers (ratios to %s)" % (title, baseline))
+            print()
+        print("| app | workers | mode | server | req/s | req/s vs %s | p50 ms | p99 ms | "
+              "errors | req/CPU-s | req/CPU-s vs %s | RSS total MiB | RSS/worker MiB |"
+              % (short, short))
+        print("|---|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        for r in table:
+            b = base.get((r["app"], r["workers"], r["mode"]))
+            mode = r["mode"]
+            if r["same_as_close"]:
+                mode += " *"
+                marks.add("*")
+            server = r["server"]
+            if r["pids_changed"]:
+                server += " !"
+                marks.add("!")
+            rps = fmt(r["rps"], "%.0f")
+            if r["failed"]:
+                rps += " (%d/%d runs failed)" % (r["failed"], r["rounds"])
+            print("| %s | %d | %s | %s | %s | %s | %s | %s | %d | %s | %s | %s | %s |" % (
+                r["app"], r["workers"], mode, server, rps,
+                ratio(r["rps"], b and b["rps"]),
+                fmt(r["p50"], "%.2f"), fmt(r["p99"], "%.2f"), r["errors"],
+                fmt(r["req_per_cpu_s"], "%.0f"),
+                ratio(r["req_per_cpu_s"], b and b["req_per_cpu_s"]),
+                fmt(r["rss_total"], "%.1f"), fmt(r["rss_worker"], "%.1f")))
     print()
     if "*" in marks:
         print("`*` the server closed the connection after the start-up probe's first response, so "
@@ -139,12 +164,23 @@ def main():
         print("`!` the set of server processes changed during at least one run (a worker died or "
               "was restarted); CPU time of reaped workers is still counted via the master's "
               "cutime/cstime.")
-    print("nginx (`return 200`, no Python) only runs with the hello app; Flask rows have no "
-          "nginx row.")
+    if "wsgi" in interfaces:
+        print("nginx (`return 200`, no Python) only runs with the hello app; Flask rows have no "
+              "nginx row.")
+    if "asgi" in interfaces:
+        print("ASGI servers run only the ASGI apps (asgi-hello, fastapi), WSGI servers only the "
+              "WSGI apps (hello, flask); ratios never cross the two tables. uvicorn and "
+              "Hypercorn with 1 worker are one process (RSS total = RSS/worker); uvicorn's "
+              "`--workers N` tree also holds multiprocessing's resource tracker, counted in "
+              "RSS total and CPU.")
     print()
-    print("Commands, shown with %d worker(s) (the other counts change `-w` / `--processes` / "
-          "nginx's `worker_processes`; PORT is a free port; $WORK is RAW_DIR/work; nginx.conf is "
-          "in bench/README.md):" % meta["workers"][0])
+    print("Commands, shown with %d worker(s) (the other counts change %s; PORT is a free port; "
+          "$WORK is RAW_DIR/work; nginx.conf is in bench/README.md):" % (
+              meta["workers"][0],
+              " / ".join(["`-w`"] + (["`--processes`", "nginx's `worker_processes`"]
+                                     if "wsgi" in interfaces else [])
+                         + (["`--workers` (uvicorn: only for N > 1)"]
+                            if "asgi" in interfaces else []))))
     print()
     seen = set()
     for cfg in meta["configs"]:

@@ -33,14 +33,6 @@ def is_asgi3(app):
     return asyncio.iscoroutinefunction(call)
 
 
-def looks_like_asgi(app):
-    """For the WSGI workers' start-up check: only a certain ASGI 3 app is refused there."""
-    try:
-        return not inspect.isclass(app) and is_asgi3(app)
-    except Exception:
-        return False
-
-
 def single_callable(app):
     if is_asgi3(app):
         return app

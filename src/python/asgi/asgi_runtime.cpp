@@ -125,16 +125,21 @@ PyRef AsgiRuntime::start(AsgiStream& stream, const http::Request& request,
   return PyRef();
 }
 
+// A Python function (or a method's) compiled from `async def`. Read off its code object, so
+// that the WSGI workers' check imports nothing (asyncio alone would add megabytes to them).
+static bool is_coroutine_function(PyObject* f) {
+  if (f != nullptr && PyMethod_Check(f)) f = PyMethod_GET_FUNCTION(f);
+  if (f == nullptr || !PyFunction_Check(f)) return false;
+  auto* code = reinterpret_cast<PyCodeObject*>(PyFunction_GET_CODE(f));
+  return (code->co_flags & CO_COROUTINE) != 0;
+}
+
 bool AsgiRuntime::looks_like_asgi(PyObject* app) {
-  PyRef ns = bridge_namespace();
-  PyRef answer = ns ? PyRef::steal(PyObject_CallFunctionObjArgs(attr(ns, "looks_like_asgi").get(),
-                                                                app, nullptr))
-                    : PyRef();
-  if (!answer) {
-    PyErr_Clear();
-    return false;
-  }
-  return PyObject_IsTrue(answer.get()) == 1;
+  if (PyType_Check(app)) return false;  // a class: WSGI and ASGI 2 alike
+  if (is_coroutine_function(app)) return true;
+  PyRef call = PyRef::steal(PyObject_GetAttrString(app, "__call__"));
+  if (!call) PyErr_Clear();
+  return is_coroutine_function(call.get());
 }
 
 }  // namespace gf::python
