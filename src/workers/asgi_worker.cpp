@@ -92,11 +92,6 @@ class AsgiWorker::Session final : public http::Http1Session, public python::Asgi
   std::optional<http::Http1Response> response_;
 };
 
-std::unique_ptr<Worker> AsgiWorker::create(WorkerContext& ctx, python::WsgiApp& app,
-                                           log::AccessLog* access_log) {
-  return std::make_unique<AsgiWorker>(ctx, app, access_log);
-}
-
 AsgiWorker::AsgiWorker(WorkerContext& ctx, python::WsgiApp& app, log::AccessLog* access_log)
     : LoopWorker(ctx, access_log, /*app_on_loop_thread=*/true), runtime_(app, ctx.cfg, access_log) {
   runtime_.startup();

@@ -20,8 +20,6 @@ class AsgiWorker final : public LoopWorker {
   // Runs the lifespan startup: throws python::AppBootError when the app refuses to start.
   AsgiWorker(WorkerContext& ctx, python::WsgiApp& app, log::AccessLog* access_log);
   ~AsgiWorker() override;
-  static std::unique_ptr<Worker> create(WorkerContext& ctx, python::WsgiApp& app,
-                                        log::AccessLog* access_log);
 
   // Serves until a graceful stop (all connections done, or --graceful-timeout) or a quick stop;
   // then the lifespan shutdown.

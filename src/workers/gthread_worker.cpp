@@ -60,11 +60,6 @@ class GthreadWorker::Session final : public http::Http1Session {
   python::ConnectionInfo info_;  // what the app's environ says of the connection (built once)
 };
 
-std::unique_ptr<Worker> GthreadWorker::create(WorkerContext& ctx, python::WsgiApp& app,
-                                              log::AccessLog* access_log) {
-  return std::make_unique<GthreadWorker>(ctx, app, access_log);
-}
-
 GthreadWorker::GthreadWorker(WorkerContext& ctx, python::WsgiApp& app, log::AccessLog* access_log)
     : LoopWorker(ctx, access_log,
                  /*app_on_loop_thread=*/ctx.cfg.get(config::settings::threads) <= 1),

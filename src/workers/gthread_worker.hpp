@@ -22,8 +22,6 @@ class GthreadWorker final : public LoopWorker {
  public:
   GthreadWorker(WorkerContext& ctx, python::WsgiApp& app, log::AccessLog* access_log);
   ~GthreadWorker() override;
-  static std::unique_ptr<Worker> create(WorkerContext& ctx, python::WsgiApp& app,
-                                        log::AccessLog* access_log);
 
   // Serves until the worker should exit: a graceful stop (TERM, max-requests, parent gone)
   // returns once every connection is finished or closed, or after --graceful-timeout; a quick

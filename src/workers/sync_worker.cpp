@@ -20,11 +20,6 @@ constexpr size_t kDrainLimit = 64 * 1024;  // RFC 9112 §9.6 graceful close, as 
 constexpr int kDrainSeconds = 2;
 }  // namespace
 
-std::unique_ptr<Worker> SyncWorker::create(WorkerContext& ctx, python::WsgiApp& app,
-                                           log::AccessLog* access_log) {
-  return std::make_unique<SyncWorker>(ctx, app, access_log);
-}
-
 SyncWorker::SyncWorker(WorkerContext& ctx, python::WsgiApp& app, log::AccessLog* access_log)
     : WorkerBase(ctx, access_log), handler_(app, ctx.cfg, access_log, /*multithread=*/false) {
   const int64_t timeout = ctx.cfg.get(config::settings::timeout);

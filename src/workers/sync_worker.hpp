@@ -16,8 +16,6 @@ namespace gf::workers {
 class SyncWorker final : public WorkerBase {
  public:
   SyncWorker(WorkerContext& ctx, python::WsgiApp& app, log::AccessLog* access_log);
-  static std::unique_ptr<Worker> create(WorkerContext& ctx, python::WsgiApp& app,
-                                        log::AccessLog* access_log);
   void run() override;
 
  private:

@@ -10,18 +10,28 @@
 #include "workers/sync_worker.hpp"
 
 namespace gf::workers {
+namespace {
+
+// The table's factory for a worker type T built as T(ctx, app, access_log).
+template <class T>
+std::unique_ptr<Worker> make_worker(WorkerContext& ctx, python::WsgiApp& app,
+                                    log::AccessLog* access_log) {
+  return std::make_unique<T>(ctx, app, access_log);
+}
+
+}  // namespace
 
 const std::vector<WorkerType>& worker_types() {
   static const std::vector<WorkerType> table = {
       {.name = "sync",
        .also_called = {"gunicorn.workers.sync.SyncWorker"},
        .supports = {},
-       .create = &SyncWorker::create},
+       .create = &make_worker<SyncWorker>},
       {.name = "gthread",
        .also_called = {"gunicorn.workers.gthread.ThreadWorker"},
        .supports =
            {.keep_alive = true, .threads = true, .worker_connections = true, .slow_clients = true},
-       .create = &GthreadWorker::create},
+       .create = &make_worker<GthreadWorker>},
       {.name = "gevent", .also_called = {"gunicorn.workers.ggevent.GeventWorker"}},
       {.name = "gevent_wsgi", .also_called = {"gunicorn.workers.ggevent.GeventPyWSGIWorker"}},
       {.name = "gevent_pywsgi", .also_called = {}},
@@ -32,7 +42,7 @@ const std::vector<WorkerType>& worker_types() {
                        "uvicorn.workers.UvicornH11Worker", "uvicorn_worker.UvicornWorker"},
        .supports = {.keep_alive = true, .worker_connections = true, .slow_clients = true},
        .interface = WorkerType::Interface::kAsgi,
-       .create = &AsgiWorker::create},
+       .create = &make_worker<AsgiWorker>},
   };
   return table;
 }
