@@ -38,7 +38,7 @@ class AsgiWorker::Session final : public http::Http1Session, public python::Asgi
   void request_over(bool keep_alive) override {
     channel_.reset();
     // An unread body stands between this response and the next request: close instead.
-    const bool keep = keep_alive && reader().body_complete() && !response_->should_close();
+    const bool keep = keep_alive && reader().body_complete();
     response_.reset();
     request_done({.keep_alive = keep});
   }
@@ -52,19 +52,20 @@ class AsgiWorker::Session final : public http::Http1Session, public python::Asgi
     response_.emplace(connection().output(), request,
                       /*force_close=*/!worker_.keep_alive_allowed());
     if (!model_) model_ = worker_.runtime_.connection_model(info_);
-    channel_ = worker_.runtime_.start(*this, request, peer(), model_.get());
-    if (channel_ && response_) {
-      // A bodiless request (or one whose body came with its head): watch for the client
-      // leaving while the app works, as uvicorn notices a lost connection at once.
-      if (reader().body_complete()) watch_input_end();
+    python::PyRef channel = worker_.runtime_.start(*this, request, peer(), model_.get());
+    if (!response_) return;  // already over: a failing pre_request was answered
+    if (!channel) {
+      try {
+        response_->send_error(500);
+      } catch (const util::IoError&) {
+      }
+      request_over(false);
       return;
     }
-    if (channel_ || !response_) return;  // already over: a pre_request failure
-    try {
-      response_->send_error(500);
-    } catch (const util::IoError&) {
-    }
-    request_over(false);
+    channel_ = std::move(channel);
+    // A bodiless request (or one whose body came with its head): watch for the client leaving
+    // while the app works, as uvicorn notices a lost connection at once.
+    if (reader().body_complete()) watch_input_end();
   }
   void resume_response() override {
     if (reader().body_complete()) watch_input_end();  // as before the pause

@@ -94,10 +94,10 @@ class Lifespan:
         await asyncio.wait([self.startup_done, self.task], return_when=asyncio.FIRST_COMPLETED)
         if self.startup_done.done():
             return self.startup_done.result()
-        return self._ended_early("startup")
+        return self._ended_before_startup()
 
-    def _ended_early(self, phase):
-        # The app returned or raised without answering.
+    def _ended_before_startup(self):
+        # The app returned or raised without answering lifespan.startup.
         exc = None if self.task.cancelled() else self.task.exception()
         if self.mode == "auto":
             # Frameworks without lifespan (Django 3.2) raise for it: serve them without it.
@@ -106,9 +106,12 @@ class Lifespan:
             self.supported = False
             return None
         if exc is not None:
-            self.log_error("Exception in 'lifespan' protocol\n" + _format(exc))
-            return "Application startup failed: " + repr(exc) if phase == "startup" else None
-        return "the app returned during lifespan " + phase if phase == "startup" else None
+            self._log_exception(exc)
+            return "Application startup failed: " + repr(exc)
+        return "the app returned during lifespan startup"
+
+    def _log_exception(self, exc):
+        self.log_error("Exception in 'lifespan' protocol\n" + _format(exc))
 
     async def _main(self, scope):
         await self.app(scope, self._receive, self._send)
@@ -148,7 +151,7 @@ class Lifespan:
         if not self.shutdown_done.done() and not self.task.cancelled():
             exc = self.task.exception()
             if exc is not None:
-                self.log_error("Exception in 'lifespan' protocol\n" + _format(exc))
+                self._log_exception(exc)
 
 
 def _resolve(fut, value):
@@ -171,14 +174,4 @@ def cancel_leftover_tasks(loop):
     if tasks:
         loop.run_until_complete(asyncio.gather(*tasks, return_exceptions=True))
     loop.run_until_complete(loop.shutdown_asyncgens())
-
-
-def pending_tasks_text(loop):
-    """Every pending task with its coroutine stack, for WORKER TIMEOUT dumps."""
-    import io
-
-    out = io.StringIO()
-    for task in asyncio.all_tasks(loop):
-        task.print_stack(file=out)
-    return out.getvalue()
 
