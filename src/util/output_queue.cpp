@@ -8,7 +8,7 @@ void OutputQueue::append(std::span<const iovec> parts) {
   for (const iovec& part : parts) {
     const std::string_view bytes(static_cast<const char*>(part.iov_base), part.iov_len);
     if (bytes.empty()) continue;
-    Segment* tail = segments_.empty() ? nullptr : &segments_.back();
+    Segment* tail = this->tail();
     const bool fits = tail != nullptr && !tail->is_file() && !tail->owner &&
                       tail->copy.capacity() - tail->copy.size() >= bytes.size();
     if (!fits) {
@@ -43,7 +43,8 @@ void OutputQueue::append_file(UniqueFd file, off_t offset, size_t count) {
 
 std::span<iovec> OutputQueue::gather(std::span<iovec> out) const {
   size_t used = 0;
-  for (const Segment& segment : segments_) {
+  for (size_t i = head_; i < segments_.size(); ++i) {
+    const Segment& segment = segments_[i];
     if (used == out.size() || segment.is_file()) break;
     const std::string_view bytes = segment.memory();
     out[used++] = iovec{const_cast<char*>(bytes.data()), bytes.size()};
@@ -52,15 +53,15 @@ std::span<iovec> OutputQueue::gather(std::span<iovec> out) const {
 }
 
 std::optional<OutputQueue::FileRange> OutputQueue::front_file() const {
-  if (segments_.empty() || !segments_.front().is_file()) return std::nullopt;
-  const Segment& front = segments_.front();
+  if (empty() || !segments_[head_].is_file()) return std::nullopt;
+  const Segment& front = segments_[head_];
   return FileRange{front.file.get(), front.offset, front.count};
 }
 
 void OutputQueue::consume(size_t n) {
   size_ -= std::min(n, size_);
-  while (n > 0 && !segments_.empty()) {
-    Segment& front = segments_.front();
+  while (n > 0 && !empty()) {
+    Segment& front = segments_[head_];
     const size_t length = front.length();
     if (!front.is_file()) memory_ -= std::min(n, length);
     if (n < length) {
@@ -75,12 +76,25 @@ void OutputQueue::consume(size_t n) {
       return;
     }
     n -= length;
-    segments_.pop_front();
+    pop_front();
+  }
+}
+
+void OutputQueue::pop_front() {
+  segments_[head_++] = Segment{};  // releases the owner and the file now
+  if (head_ == segments_.size()) {
+    segments_.clear();
+    head_ = 0;
+  } else if (head_ >= 64 && head_ * 2 >= segments_.size()) {
+    // A queue that never empties (a long stream to a slow client) must not keep its spent front.
+    segments_.erase(segments_.begin(), segments_.begin() + static_cast<ptrdiff_t>(head_));
+    head_ = 0;
   }
 }
 
 void OutputQueue::clear() {
   segments_.clear();
+  head_ = 0;
   size_ = 0;
   memory_ = 0;
 }

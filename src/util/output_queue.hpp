@@ -7,12 +7,12 @@
 #include <sys/uio.h>
 
 #include <cstddef>
-#include <deque>
 #include <memory>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "util/unique_fd.hpp"
 
@@ -33,7 +33,7 @@ class OutputQueue {
   // the application may close its file meanwhile).
   void append_file(UniqueFd file, off_t offset, size_t count);
 
-  bool empty() const { return segments_.empty(); }
+  bool empty() const { return head_ == segments_.size(); }
   // Bytes still to send, file ranges included.
   size_t size() const { return size_; }
   // Bytes still to send from memory, copied or borrowed: what back-pressure bounds. File ranges
@@ -75,7 +75,14 @@ class OutputQueue {
   // size, so a response of many small writes costs few segments and few iovecs.
   static constexpr size_t kBlockBytes = 16 * 1024;
 
-  std::deque<Segment> segments_;
+  Segment* tail() { return empty() ? nullptr : &segments_.back(); }
+  void pop_front();
+
+  // A vector read from `head_` rather than a deque: an idle connection's empty queue then holds
+  // no memory at all (libstdc++'s deque allocates a map and a 512-byte node up front, for every
+  // connection).
+  std::vector<Segment> segments_;
+  size_t head_ = 0;
   size_t size_ = 0;
   size_t memory_ = 0;
 };
