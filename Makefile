@@ -72,7 +72,7 @@ sanitize: deps
 # parallel for FUZZ_SECONDS each; any crash, leak, UB or invariant violation fails.
 FUZZ_DIR ?= build-fuzz
 FUZZ_SECONDS ?= 60
-FUZZERS = fuzz_request_parser fuzz_proxy_protocol
+FUZZERS = fuzz_request_parser fuzz_proxy_protocol fuzz_websocket_frames
 
 fuzz-build: deps
 	@CC=clang CXX=clang++ cmake -S . -B $(FUZZ_DIR) -DCMAKE_BUILD_TYPE=Debug \

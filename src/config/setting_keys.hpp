@@ -41,6 +41,9 @@ struct SettingKey {
   KEY(std::string, asgi_loop)                                                            \
   KEY(std::string, asgi_lifespan)                                                        \
   KEY(int64_t, asgi_disconnect_grace_period)                                             \
+  KEY(int64_t, websocket_ping_interval)                                                  \
+  KEY(int64_t, websocket_ping_timeout)                                                   \
+  KEY(int64_t, websocket_max_message_size)                                               \
   KEY(std::string, root_path)                                                            \
   KEY(int64_t, header_timeout)                                                           \
   KEY(int64_t, body_timeout)                                                             \

@@ -235,6 +235,42 @@ void add_core_settings(std::vector<SettingSpec>& out) {
              "is cancelled; 0 cancels at once.",
   });
   out.push_back({
+      .name = "websocket_ping_interval",
+      .section = kWorkerProcesses,
+      .flags = {"--websocket-ping-interval"},
+      .metavar = "INT",
+      .type = ValueType::kPositiveInt,
+      .default_value = num(20),
+      .help = "Seconds between the server's pings on an open WebSocket.",
+      .doc = "asgi worker: a ping goes to each WebSocket client this often, to find peers that "
+             "went away without closing (and keep idle connections alive through proxies). 0 "
+             "sends none. uvicorn's `--ws-ping-interval`. greenfork only.",
+  });
+  out.push_back({
+      .name = "websocket_ping_timeout",
+      .section = kWorkerProcesses,
+      .flags = {"--websocket-ping-timeout"},
+      .metavar = "INT",
+      .type = ValueType::kPositiveInt,
+      .default_value = num(20),
+      .help = "Seconds a WebSocket client has to answer a ping.",
+      .doc = "asgi worker: a client that does not answer a ping within this time is disconnected "
+             "(close code 1011; the app hears `websocket.disconnect`). 0 waits forever. "
+             "uvicorn's `--ws-ping-timeout`. greenfork only.",
+  });
+  out.push_back({
+      .name = "websocket_max_message_size",
+      .section = kSecurity,
+      .flags = {"--websocket-max-message-size"},
+      .metavar = "INT",
+      .type = ValueType::kPositiveInt,
+      .default_value = num(16 * 1024 * 1024),
+      .min_value = 1,
+      .help = "Largest WebSocket message (bytes, all fragments) a client may send.",
+      .doc = "asgi worker: a larger message closes the connection with code 1009 before any of "
+             "it reaches the app. uvicorn's `--ws-max-size`. greenfork only.",
+  });
+  out.push_back({
       .name = "http_parser",
       .section = kWorkerProcesses,
       .flags = {"--http-parser"},

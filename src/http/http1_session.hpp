@@ -93,7 +93,9 @@ class Http1Session : public engine::Protocol {
   };
   enum class After { kKeepAlive, kClose, kLinger, kAbort };
 
-  // engine::Protocol
+ protected:
+  // engine::Protocol; a worker's session that hands the connection over to another protocol
+  // (WebSocket) overrides them to forward there once it did.
   std::span<char> input_space() override { return reader_.receive_space(); }
   void on_input(size_t n) override;
   void on_input_end() override;
@@ -101,6 +103,7 @@ class Http1Session : public engine::Protocol {
   void on_deadline() override;
   void on_close() override;
 
+ private:
   void advance();
   void serve();
   void reject(const RequestError& error);

@@ -256,3 +256,14 @@ bool RequestReader::has_unparsed_input() const {
 }
 
 }  // namespace gf::http
+
+namespace gf::http {
+
+std::string RequestReader::take_unparsed() {
+  Impl& m = *impl_;
+  std::string out(m.pending());
+  m.begin = m.end = 0;
+  return out;
+}
+
+}  // namespace gf::http

@@ -66,6 +66,9 @@ class RequestReader final : public BodySource {
   bool prefetch_body(size_t cap);
   // Received bytes not yet parsed (a pipelined request, or part of one).
   bool has_unparsed_input() const;
+  // Takes the received bytes not parsed yet, for a protocol that replaces HTTP/1 on the
+  // connection (WebSocket frames a client sent right after its handshake).
+  std::string take_unparsed();
   // Decoded body bytes held by prefetch_body() that read_body() hands out without waiting.
   size_t prefetched_bytes() const;
 

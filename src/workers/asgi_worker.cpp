@@ -6,9 +6,11 @@
 
 #include "http/http1_response.hpp"
 #include "http/http1_session.hpp"
+#include "http/websocket/ws_handshake.hpp"
 #include "log/error_log.hpp"
 #include "python/configuration/hooks.hpp"
 #include "python/embed/main_thread_gil.hpp"
+#include "workers/asgi_websocket.hpp"
 #include "workers/worker_signals.hpp"
 
 namespace gf::workers {
@@ -46,6 +48,10 @@ class AsgiWorker::Session final : public http::Http1Session, public python::Asgi
  private:
   void run_request() override {
     const http::RequestHead& request = head();
+    if (http::websocket::asks_for_websocket(request)) {
+      run_websocket();
+      return;
+    }
     if (!python::Hooks::custom_pre_request())
       log::ErrorLog::get().debug("{} {}", request.method, request.path);
     if (worker_.count_request()) worker_.engine_->begin_stop();  // max_requests: this is the last
@@ -67,11 +73,50 @@ class AsgiWorker::Session final : public http::Http1Session, public python::Asgi
     // while the app works, as uvicorn notices a lost connection at once.
     if (reader().body_complete()) watch_input_end();
   }
+  void run_websocket() {
+    log::ErrorLog::get().debug("{} {} (WebSocket)", head().method, head().path);
+    if (worker_.count_request()) worker_.engine_->begin_stop();
+    if (!model_) model_ = worker_.runtime_.connection_model(info_);
+    websocket_ = std::make_unique<AsgiWebSocket>(*this, worker_.ws_settings_, worker_.access_log_);
+    websocket_->start(worker_.runtime_, model_.get());
+  }
+
+  // Once upgraded, the engine's events go to the WebSocket session.
+  engine::Protocol* upgraded() { return websocket_ ? websocket_->session() : nullptr; }
+  std::span<char> input_space() override {
+    if (engine::Protocol* ws = upgraded()) return ws->input_space();
+    return Http1Session::input_space();
+  }
+  void on_input(size_t n) override {
+    if (engine::Protocol* ws = upgraded()) return ws->on_input(n);
+    Http1Session::on_input(n);
+  }
+  void on_input_end() override {
+    if (engine::Protocol* ws = upgraded()) return ws->on_input_end();
+    Http1Session::on_input_end();
+  }
+  void on_drained() override {
+    if (engine::Protocol* ws = upgraded()) return ws->on_drained();
+    Http1Session::on_drained();
+  }
+  void on_deadline() override {
+    if (engine::Protocol* ws = upgraded()) return ws->on_deadline();
+    Http1Session::on_deadline();
+  }
+  void on_stop() override {
+    if (engine::Protocol* ws = upgraded()) ws->on_stop();
+  }
+  void on_close() override {
+    if (engine::Protocol* ws = upgraded()) ws->on_close();
+    Http1Session::on_close();
+  }
+
   void resume_response() override {
     if (reader().body_complete()) watch_input_end();  // as before the pause
     if (channel_) python::asgi_channel::drained(channel_.get());
   }
   void client_input_ended() override {
+    if (websocket_) websocket_->client_left();
     if (channel_) python::asgi_channel::input_ended(channel_.get());
   }
   void body_arrived() override {
@@ -81,6 +126,7 @@ class AsgiWorker::Session final : public http::Http1Session, public python::Asgi
     if (channel_) python::asgi_channel::gone(channel_.get());
   }
   void release() override {
+    if (websocket_) websocket_->release();
     channel_.reset();
     model_.reset();
     response_.reset();
@@ -91,10 +137,16 @@ class AsgiWorker::Session final : public http::Http1Session, public python::Asgi
   python::PyRef model_;    // the scope entries all of the connection's requests share
   python::PyRef channel_;  // the request in the app
   std::optional<http::Http1Response> response_;
+  std::unique_ptr<AsgiWebSocket> websocket_;  // the connection's WebSocket handshake (or session)
 };
 
 AsgiWorker::AsgiWorker(WorkerContext& ctx, python::WsgiApp& app, log::AccessLog* access_log)
     : LoopWorker(ctx, access_log, /*app_on_loop_thread=*/true), runtime_(app, ctx.cfg, access_log) {
+  ws_settings_.max_message_bytes =
+      static_cast<size_t>(ctx.cfg.get(config::settings::websocket_max_message_size));
+  ws_settings_.ping_interval_ns =
+      seconds_ns(ctx.cfg.get(config::settings::websocket_ping_interval));
+  ws_settings_.ping_timeout_ns = seconds_ns(ctx.cfg.get(config::settings::websocket_ping_timeout));
   runtime_.startup();
 }
 

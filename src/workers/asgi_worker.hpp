@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "engine/engine.hpp"
+#include "http/websocket/ws_session.hpp"
 #include "python/asgi/asgi_runtime.hpp"
 #include "python/asgi/asyncio_reactor.hpp"
 #include "workers/loop_worker.hpp"
@@ -32,6 +33,7 @@ class AsgiWorker final : public LoopWorker {
   void on_accepted(const net::Listener& listener, const net::Accepted& client);
 
   python::AsgiRuntime runtime_;
+  http::websocket::WsSettings ws_settings_;
   std::unique_ptr<python::AsyncioReactor> reactor_;
 };
 

@@ -3,7 +3,8 @@
 
     make_seeds.py OUT_DIR
 
-creates OUT_DIR/fuzz_request_parser/ and OUT_DIR/fuzz_proxy_protocol/ with one file per seed.
+creates OUT_DIR/fuzz_request_parser/, OUT_DIR/fuzz_proxy_protocol/ and
+OUT_DIR/fuzz_websocket_frames/ with one file per seed.
 Seeds come from
   * tests/requests/**/*.http (the request corpus; escapes as in tests/requests/README.md:
     the file's own line breaks are layout only, bytes are written as \\r \\n \\t \\0 \\\\ \\xHH),
@@ -173,8 +174,41 @@ def control_a_b(expect_path):
     return a, b
 
 
+def ws_frame(first_byte, payload, masked=True):
+    """A client WebSocket frame (RFC 6455 section 5.2)."""
+    mask = b"\x37\xfa\x21\x3d"
+    n = len(payload)
+    bit = 0x80 if masked else 0
+    if n < 126:
+        head = bytes([first_byte, bit | n])
+    elif n <= 0xFFFF:
+        head = bytes([first_byte, bit | 126]) + n.to_bytes(2, "big")
+    else:
+        head = bytes([first_byte, bit | 127]) + n.to_bytes(8, "big")
+    if not masked:
+        return head + payload
+    return head + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+
+
+WS_SEEDS = [
+    ws_frame(0x81, b"Hello"),
+    ws_frame(0x82, bytes(range(256)) * 2),
+    ws_frame(0x01, b"Hel") + ws_frame(0x89, b"ping") + ws_frame(0x80, b"lo"),
+    ws_frame(0x02, b"a" * 10) + ws_frame(0x00, b"b" * 10) + ws_frame(0x80, b"c"),
+    ws_frame(0x8A, b"pong") + ws_frame(0x88, b"\x03\xe8bye"),
+    ws_frame(0x88, b""),
+    ws_frame(0x81, "\u03ba\u1f79\u03c3\u03bc\u03b5".encode()),
+    ws_frame(0x81, b"\xce\xba\xff"),
+    ws_frame(0x81, b"x", masked=False),
+    ws_frame(0x82, b"y" * 70000),
+]
+
+
 def main():
     out = Path(sys.argv[1])
+    for data in WS_SEEDS:
+        for control in (0x30, 0x00, 0x23, 0x1F):
+            write(out / "fuzz_websocket_frames", bytes([control]) + data)
     seeds = []  # (data, control a, control b)
     for path in sorted((REPO / "tests" / "requests").glob("**/*.http")):
         a, b = control_a_b(path.with_suffix(".expect"))

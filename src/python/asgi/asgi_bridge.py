@@ -3,6 +3,7 @@
 # requests and writes the responses; this module holds what is simplest said in Python: the
 # event loop's creation, the lifespan protocol, and the coroutine that runs one request.
 import asyncio
+import collections
 import inspect
 
 
@@ -57,6 +58,160 @@ async def run_request(app, scope, channel):
             raise
     else:
         channel.finished(None)
+
+
+class ClientDisconnected(OSError):
+    """A WebSocket message sent after the client went away (uvicorn raises the same)."""
+
+
+# Messages a WebSocket client may get ahead of the app before the server stops reading from it
+# (uvicorn's --ws-max-queue).
+_WS_QUEUE = 32
+_CONNECTING, _OPEN, _RESPONSE, _CLOSED = range(4)
+
+
+class WebSocketChannel:
+    """One WebSocket between the app and the connection (ws_link.cpp): receive() and send() as
+    the ASGI spec says, over a link whose frames the C++ side reads and writes."""
+
+    __slots__ = ("link", "loop", "incoming", "waiter", "state", "ended", "writable", "paused")
+
+    def __init__(self, link, loop):
+        self.link = link
+        self.loop = loop
+        self.incoming = collections.deque([{"type": "websocket.connect"}])
+        self.waiter = None  # the Future a receive() waits on
+        self.state = _CONNECTING
+        self.ended = None  # the websocket.disconnect message, once the session is over
+        self.writable = None  # the Future a congested send() waits on
+        self.paused = False
+
+    async def receive(self):
+        if self.incoming:
+            message = self.incoming.popleft()
+            if self.paused and len(self.incoming) < _WS_QUEUE // 2:
+                self.paused = False
+                self.link.pause(False)
+            return message
+        if self.ended is not None:
+            return self.ended
+        self.waiter = self.loop.create_future()
+        try:
+            return await self.waiter
+        finally:
+            self.waiter = None
+
+    async def send(self, message):
+        kind = message["type"]
+        state = self.state
+        if state == _OPEN:
+            if kind == "websocket.send":
+                if self.ended is not None:
+                    raise ClientDisconnected()
+                data = message.get("bytes")
+                if data is None:
+                    data = message.get("text")
+                    if data is None:
+                        raise TypeError("websocket.send needs 'bytes' or 'text'")
+                if self.link.send(data):
+                    self.writable = self.loop.create_future()
+                    try:
+                        await self.writable
+                    finally:
+                        self.writable = None
+            elif kind == "websocket.close":
+                self.link.close(message.get("code") or 1000, message.get("reason") or "")
+                self.state = _CLOSED
+            else:
+                raise RuntimeError(
+                    "Expected ASGI message 'websocket.send' or 'websocket.close', "
+                    f"but got '{kind}'."
+                )
+        elif state == _CONNECTING:
+            if kind == "websocket.accept":
+                self.state = _OPEN
+                self.link.accept(message.get("subprotocol"), message.get("headers") or ())
+            elif kind == "websocket.close":
+                self.state = _CLOSED
+                self.link.reject(403)
+            elif kind == "websocket.http.response.start":
+                self.state = _RESPONSE
+                self.link.deny_start(message["status"], message.get("headers") or ())
+            else:
+                raise RuntimeError(
+                    "Expected ASGI message 'websocket.accept', 'websocket.close' or "
+                    f"'websocket.http.response.start', but got '{kind}'."
+                )
+        elif state == _RESPONSE:
+            if kind != "websocket.http.response.body":
+                raise RuntimeError(
+                    f"Expected ASGI message 'websocket.http.response.body', but got '{kind}'."
+                )
+            more = bool(message.get("more_body", False))
+            self.link.deny_body(message.get("body", b""), more)
+            if not more:
+                self.state = _CLOSED
+        else:
+            raise RuntimeError(
+                f"Unexpected ASGI message '{kind}', after sending 'websocket.close' "
+                "or response already completed."
+            )
+
+    def finish(self, failed):
+        """The app's coroutine ended: close what it left open, then let the connection go."""
+        if self.state == _CONNECTING:
+            self.link.reject(500 if failed else 403)
+        elif self.state == _OPEN and self.ended is None:
+            self.link.close(1011 if failed else 1000, "")
+        elif self.state == _RESPONSE:
+            self.link.deny_body(b"", False)
+        self.state = _CLOSED
+        self.link.finished()
+
+    # Called by the C++ side.
+    def _message(self, data):
+        if isinstance(data, str):
+            message = {"type": "websocket.receive", "text": data}
+        else:
+            message = {"type": "websocket.receive", "bytes": data}
+        waiter = self.waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(message)
+            return
+        self.incoming.append(message)
+        if not self.paused and len(self.incoming) >= _WS_QUEUE:
+            self.paused = True
+            self.link.pause(True)
+
+    def _ended(self, code, reason):
+        if self.ended is not None:
+            return
+        self.ended = {"type": "websocket.disconnect", "code": code, "reason": reason}
+        waiter = self.waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(self.ended)
+        self._writable()
+
+    def _writable(self):
+        writable = self.writable
+        if writable is not None and not writable.done():
+            writable.set_result(None)
+
+
+async def run_websocket(app, scope, channel, log_error):
+    """One WebSocket: the app's coroutine in the Task the C++ side created for it."""
+    try:
+        await app(scope, channel.receive, channel.send)
+    except asyncio.CancelledError:
+        channel.finish(False)
+        raise
+    except BaseException as exc:  # noqa: B036 - the server answers for whatever the app raised
+        log_error("Exception in ASGI application\n" + _format(exc))
+        channel.finish(True)
+        if not isinstance(exc, Exception):
+            raise
+    else:
+        channel.finish(False)
 
 
 class Lifespan:

@@ -147,28 +147,6 @@ PyObject* channel_receive(PyObject* self, PyObject*) {
 }
 
 // headers: an iterable of [name, value] byte strings.
-bool to_header_fields(PyObject* headers, std::vector<http::HeaderField>& out) {
-  if (headers == nullptr || headers == Py_None) return true;
-  PyRef iter = PyRef::steal(PyObject_GetIter(headers));
-  if (!iter) return false;
-  while (PyRef item = PyRef::steal(PyIter_Next(iter.get()))) {
-    PyRef pair = PyRef::steal(PySequence_Fast(item.get(), "ASGI headers must be [name, value]"));
-    if (!pair) return false;
-    if (PySequence_Fast_GET_SIZE(pair.get()) != 2) {
-      PyErr_SetString(PyExc_ValueError, "ASGI headers must be [name, value] pairs");
-      return false;
-    }
-    PyObject** parts = PySequence_Fast_ITEMS(pair.get());
-    if (!PyBytes_Check(parts[0]) || !PyBytes_Check(parts[1])) {
-      PyErr_SetString(PyExc_TypeError, "ASGI header names and values must be bytes");
-      return false;
-    }
-    out.push_back({std::string(PyBytes_AS_STRING(parts[0]), PyBytes_GET_SIZE(parts[0])),
-                   std::string(PyBytes_AS_STRING(parts[1]), PyBytes_GET_SIZE(parts[1]))});
-  }
-  return !PyErr_Occurred();
-}
-
 PyObject* send_start(State& s, PyObject* message) {
   if (s.started)
     return runtime_error(
@@ -181,7 +159,8 @@ PyObject* send_start(State& s, PyObject* message) {
     return nullptr;
   }
   std::vector<http::HeaderField> headers;
-  if (!to_header_fields(PyDict_GetItemString(message, "headers"), headers)) return nullptr;
+  if (!asgi_messages::to_header_fields(PyDict_GetItemString(message, "headers"), headers))
+    return nullptr;
   const std::string_view reason = http::status_phrase(static_cast<int>(code));
   try {
     s.stream->response().start(fmt::format("{} {}", code, reason.empty() ? "Unknown" : reason),

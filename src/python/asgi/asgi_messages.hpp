@@ -3,6 +3,9 @@
 
 #include <Python.h>
 
+#include <vector>
+
+#include "http/request.hpp"
 #include "python/embed/py_ref.hpp"
 
 namespace gf::python::asgi_messages {
@@ -13,5 +16,8 @@ bool init();
 PyRef disconnect();
 // {"type": "http.request", "body": body, "more_body": more}.
 PyRef request(PyObject* body, bool more);
+// An app's ASGI headers (an iterable of [name, value] bytes pairs; None: none) appended to
+// `out`. False with a Python error set when they are not that.
+bool to_header_fields(PyObject* headers, std::vector<http::HeaderField>& out);
 
 }  // namespace gf::python::asgi_messages

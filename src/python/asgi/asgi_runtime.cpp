@@ -57,8 +57,12 @@ AsgiRuntime::AsgiRuntime(WsgiApp& app, const config::Config& cfg, log::AccessLog
                                                    app.callable(), nullptr));
   if (!app_) boot_error("Cannot use the ASGI application");
   run_request_ = attr(bridge_, "run_request");
-  if (!asgi_channel::init_type()) boot_error("Cannot set up the ASGI worker");
+  run_websocket_ = attr(bridge_, "run_websocket");
+  websocket_channel_ = attr(bridge_, "WebSocketChannel");
+  if (!asgi_channel::init_type() || !ws_link::init_type())
+    boot_error("Cannot set up the ASGI worker");
   PyRef error_fn = PyRef::steal(PyCFunction_New(&log_error_def, nullptr));
+  log_error_ = error_fn;
   PyRef info_fn = PyRef::steal(PyCFunction_New(&log_info_def, nullptr));
   const std::string mode = cfg.get(config::settings::asgi_lifespan);
   lifespan_ =
@@ -122,6 +126,32 @@ PyRef AsgiRuntime::start(AsgiStream& stream, const http::Request& request,
   if (PyErr_Occurred())
     log::ErrorLog::get().error("Cannot start the ASGI application\n{}",
                                PyException::fetch().traceback());
+  return PyRef();
+}
+
+PyRef AsgiRuntime::start_websocket(WsEndpoint& endpoint, const http::Request& request,
+                                   PyObject* model, const std::vector<std::string>& subprotocols,
+                                   PyRef& link, PyRef& task) {
+  try {
+    PyRef scope = scope_.build_websocket(model, request, state_.get(), subprotocols);
+    link = ws_link::create(endpoint);
+    PyRef channel = link ? PyRef::steal(PyObject_CallFunctionObjArgs(
+                               websocket_channel_.get(), link.get(), loop_.get(), nullptr))
+                         : PyRef();
+    PyRef coro = channel ? PyRef::steal(PyObject_CallFunctionObjArgs(
+                               run_websocket_.get(), app_.get(), scope.get(), channel.get(),
+                               log_error_.get(), nullptr))
+                         : PyRef();
+    task = coro ? PyRef::steal(PyObject_CallOneArg(create_task_.get(), coro.get())) : PyRef();
+    if (task) return channel;
+  } catch (const std::exception& e) {
+    log::ErrorLog::get().error("Cannot start the ASGI application: {}", e.what());
+  }
+  if (PyErr_Occurred())
+    log::ErrorLog::get().error("Cannot start the ASGI application\n{}",
+                               PyException::fetch().traceback());
+  ws_link::detach(link.get());
+  link.reset();
   return PyRef();
 }
 

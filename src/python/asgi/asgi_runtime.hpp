@@ -11,6 +11,7 @@
 #include "python/app/wsgi_app.hpp"
 #include "python/asgi/asgi_channel.hpp"
 #include "python/asgi/asgi_scope.hpp"
+#include "python/asgi/ws_link.hpp"
 #include "python/embed/py_ref.hpp"
 #include "python/wsgi/wsgi_call.hpp"
 
@@ -39,6 +40,12 @@ class AsgiRuntime {
   PyRef start(AsgiStream& stream, const http::Request& request, const http::PeerInfo& peer,
               PyObject* model);
 
+  // A WebSocket handshake: starts the app's Task with a websocket scope and returns the bridge's
+  // WebSocketChannel (`link` gets its WebSocketLink over `endpoint`), or null after logging why
+  // it could not start.
+  PyRef start_websocket(WsEndpoint& endpoint, const http::Request& request, PyObject* model,
+                        const std::vector<std::string>& subprotocols, PyRef& link, PyRef& task);
+
   // True when `app` is certainly an ASGI 3 application (for the WSGI workers' start-up check).
   static bool looks_like_asgi(PyObject* app);
 
@@ -47,6 +54,9 @@ class AsgiRuntime {
   PyRef loop_;
   PyRef app_;
   PyRef run_request_;
+  PyRef run_websocket_;
+  PyRef websocket_channel_;  // the bridge's WebSocketChannel class
+  PyRef log_error_;          // the error log, as a Python callable for the bridge
   PyRef lifespan_;
   PyRef state_;        // the lifespan state every scope gets a copy of
   PyRef create_task_;  // loop.create_task

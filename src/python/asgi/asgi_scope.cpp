@@ -23,10 +23,12 @@ struct ScopeKeys {
   PyObject* headers;
   PyObject* state;
   PyObject* extensions;
-  PyObject* http;     // "http" (the type, and a scheme)
-  PyObject* v1_0;     // "1.0"
-  PyObject* v1_1;     // "1.1"
-  PyObject* asgi_id;  // {"version": "3.0", "spec_version": "2.4"}, shared by every scope
+  PyObject* subprotocols;
+  PyObject* websocket;  // "websocket"
+  PyObject* http;       // "http" (the type, and a scheme)
+  PyObject* v1_0;       // "1.0"
+  PyObject* v1_1;       // "1.1"
+  PyObject* asgi_id;    // {"version": "3.0", "spec_version": "2.4"}, shared by every scope
 
   static const ScopeKeys& get() {
     static const ScopeKeys* keys = [] {
@@ -45,6 +47,8 @@ struct ScopeKeys {
       k->headers = PyUnicode_InternFromString("headers");
       k->state = PyUnicode_InternFromString("state");
       k->extensions = PyUnicode_InternFromString("extensions");
+      k->subprotocols = PyUnicode_InternFromString("subprotocols");
+      k->websocket = PyUnicode_InternFromString("websocket");
       k->http = PyUnicode_InternFromString("http");
       k->v1_0 = PyUnicode_InternFromString("1.0");
       k->v1_1 = PyUnicode_InternFromString("1.1");
@@ -133,6 +137,26 @@ PyRef AsgiScope::build(PyObject* model, const http::Request& request, PyObject* 
     set(dict, k.client,
         address(*request.proxy->client_addr, request.proxy->client_port.value_or(0)));
   if (state != nullptr) set(dict, k.state, PyRef::steal(PyDict_Copy(state)));
+  return scope;
+}
+
+PyRef AsgiScope::build_websocket(PyObject* model, const http::Request& request, PyObject* state,
+                                 const std::vector<std::string>& subprotocols) const {
+  const ScopeKeys& k = ScopeKeys::get();
+  PyRef scope = build(model, request, state);
+  PyObject* dict = scope.get();
+  if (PyDict_DelItem(dict, k.method) < 0) PyErr_Clear();
+  set(dict, k.type, PyRef::borrow(k.websocket));
+  set(dict, k.scheme, text(request.url_scheme == "https" ? "wss" : "ws"));
+  PyRef offered = PyRef::steal(PyList_New(static_cast<Py_ssize_t>(subprotocols.size())));
+  if (!offered) throw std::runtime_error("cannot build the ASGI scope");
+  for (size_t i = 0; i < subprotocols.size(); ++i) {
+    PyRef name = text(subprotocols[i]);
+    if (!name) throw std::runtime_error("cannot build the ASGI scope");
+    PyList_SET_ITEM(offered.get(), static_cast<Py_ssize_t>(i), name.release());
+  }
+  set(dict, k.subprotocols, offered);
+  set(dict, k.extensions, PyRef::steal(Py_BuildValue("{s:{}}", "websocket.http.response")));
   return scope;
 }
 

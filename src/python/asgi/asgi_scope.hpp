@@ -7,6 +7,7 @@
 #include <Python.h>
 
 #include <string>
+#include <vector>
 
 #include "config/config.hpp"
 #include "http/request.hpp"
@@ -25,6 +26,10 @@ class AsgiScope {
   // A new scope for `request`: a copy of `model` plus the request's entries, and `state` (the
   // lifespan state, shallow-copied as the spec asks; may be null). Throws std::runtime_error.
   PyRef build(PyObject* model, const http::Request& request, PyObject* state) const;
+  // The `websocket` scope of a handshake: as build(), with scheme ws/wss, no method, the
+  // offered subprotocols and the websocket.http.response extension.
+  PyRef build_websocket(PyObject* model, const http::Request& request, PyObject* state,
+                        const std::vector<std::string>& subprotocols) const;
 
  private:
   std::string root_path_;

@@ -13,8 +13,9 @@ namespace gf::config {
 namespace {
 
 TEST(SettingsTable, DeclaresGunicornsSettingsPlusGreenforksOwn) {
-  // Gunicorn's 119, plus virtualenv and the gthread worker's header/body/write timeouts.
-  EXPECT_EQ(settings_table().size(), 123u);
+  // Gunicorn's 119, plus virtualenv, the gthread worker's header/body/write timeouts and the
+  // asgi worker's three WebSocket settings.
+  EXPECT_EQ(settings_table().size(), 126u);
   EXPECT_NE(find_setting("virtualenv"), nullptr);
   EXPECT_EQ(find_setting("no_such_setting"), nullptr);
 }
@@ -26,13 +27,13 @@ TEST(SettingsTable, SectionSizesMatchGunicorn) {
       {"Server Mechanics", 31},  // Gunicorn's 30 plus virtualenv
       {"Logging", 19},
       {"Server Hooks", 16},
-      {"Worker Processes", 16},  // Gunicorn's 13 plus the three gthread timeouts
+      {"Worker Processes", 18},  // Gunicorn's 13, the three gthread timeouts, WebSocket pings
       {"SSL", 8},
       {"Debugging", 6},
       {"HTTP/2", 6},
       {"Dirty Arbiters", 5},
       {"Dirty Arbiter Hooks", 4},
-      {"Security", 3},
+      {"Security", 4},  // Gunicorn's 3 plus websocket_max_message_size
       {"Control", 3},
       {"Config File", 2},
       {"Server Socket", 2},
@@ -111,7 +112,8 @@ TEST(SettingsTable, ExactlyTheIssueTwoSettingsAreSupported) {
       // Issue 4: the gthread worker's timeouts.
       "header_timeout", "body_timeout", "write_timeout",
       // Issue 10: the asgi worker (root_path was already supported: it is only read there).
-      "asgi_loop", "asgi_lifespan", "asgi_disconnect_grace_period"};
+      "asgi_loop", "asgi_lifespan", "asgi_disconnect_grace_period", "websocket_ping_interval",
+      "websocket_ping_timeout", "websocket_max_message_size"};
   std::set<std::string_view> supported;
   for (const SettingSpec& spec : settings_table()) {
     if (spec.support == Support::kSupported) supported.insert(spec.name);
