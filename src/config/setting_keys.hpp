@@ -51,6 +51,7 @@ struct SettingKey {
   KEY(int64_t, limit_request_line)                                                       \
   KEY(int64_t, limit_request_fields)                                                     \
   KEY(int64_t, limit_request_field_size)                                                 \
+  KEY(int64_t, limit_request_body)                                                       \
   /* Debugging */                                                                        \
   KEY(bool, reload)                                                                      \
   KEY(std::string, reload_engine)                                                        \

@@ -315,6 +315,20 @@ void add_core_settings(std::vector<SettingSpec>& out) {
              "8190 (not unlimited, whatever Gunicorn's docs say). The flag is spelled with an "
              "underscore, as in Gunicorn.",
   });
+  out.push_back({
+      .name = "limit_request_body",
+      .section = kSecurity,
+      .flags = {"--limit-request-body"},
+      .metavar = "INT",
+      .type = ValueType::kPositiveInt,
+      .default_value = num(0),
+      .help = "Limit the size of a request body in bytes (0: unlimited).",
+      .doc = "Every worker type. A request whose Content-Length is larger gets `413 Request "
+             "Entity Too Large` before the app runs; a chunked body that grows past the limit "
+             "gets the 413 if no response has started (otherwise the connection closes), and "
+             "the app's read of it fails (WSGI: an `IOError`; ASGI: `http.disconnect`). "
+             "greenfork only (Gunicorn and uvicorn have no such limit).",
+  });
 }
 
 }  // namespace gf::config::table

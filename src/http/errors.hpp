@@ -3,6 +3,7 @@
 // reads it: like a socket error, no response is sent and the connection is dropped.
 #pragma once
 
+#include <cstdint>
 #include <stdexcept>
 #include <string>
 
@@ -33,5 +34,15 @@ class BodyError : public util::IoError {
  private:
   std::string kind_;
 };
+
+// A chunked body that grew past limit_request_body: broken like a BodyError, but answered with
+// a 413 when no response has started.
+class BodyTooLarge : public BodyError {
+ public:
+  using BodyError::BodyError;
+};
+
+// The 413 for a body over limit_request_body.
+RequestError body_too_large(uint64_t limit);
 
 }  // namespace gf::http

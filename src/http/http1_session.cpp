@@ -125,6 +125,11 @@ void Http1Session::advance() {
     bool ready = true;
     try {
       ready = reader_.prefetch_body(settings_.prefetch_bytes);
+    } catch (const BodyTooLarge&) {
+      // Past limit_request_body before the app ran: it never sees the request.
+      advancing_ = false;
+      reject(body_too_large(settings_.parser->limit_request_body));
+      return;
     } catch (const std::exception&) {
       // A broken body: the application's read meets the same error, as in the sync worker.
     }

@@ -42,6 +42,7 @@ ParserOptions ParserOptions::from_config(const config::Config& cfg) {
   o.limit_request_line = non_negative(cfg.get(config::settings::limit_request_line), 8190);
   o.limit_request_fields = non_negative(cfg.get(config::settings::limit_request_fields), 0);
   o.limit_request_field_size = non_negative(cfg.get(config::settings::limit_request_field_size), 0);
+  o.limit_request_body = static_cast<uint64_t>(cfg.get(config::settings::limit_request_body));
   o.header_map = header_map_from(cfg.get(config::settings::header_map));
   o.forwarder_headers.clear();
   for (auto& name : cfg.get(config::settings::forwarder_headers))

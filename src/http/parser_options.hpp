@@ -2,6 +2,7 @@
 // parser never looks settings up by name on the hot path.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
@@ -19,6 +20,7 @@ struct ParserOptions {
   size_t limit_request_line = 4094;        // 0 = unlimited; clamped to 8190 like Gunicorn
   size_t limit_request_fields = 100;       // <=0 or >32768 -> 32768
   size_t limit_request_field_size = 8190;  // <=0 -> 8190
+  uint64_t limit_request_body = 0;         // 0 = unlimited
   HeaderMap header_map = HeaderMap::kDrop;
   std::vector<std::string> forwarder_headers = {"SCRIPT_NAME", "PATH_INFO"};  // upper-cased
   // Upper-cased header name -> value that means https.

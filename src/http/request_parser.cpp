@@ -124,8 +124,13 @@ void RequestParser::build_head(std::string_view line, std::string_view header_bl
   if (facts.scheme_set) head_.url_scheme = facts.scheme;
   apply_message_framing(head_);
 
+  const uint64_t limit = options_.limit_request_body;
+  if (limit > 0 && head_.framing.body_kind == BodyKind::kLength &&
+      head_.framing.content_length > limit)
+    throw body_too_large(limit);
   if (head_.framing.body_kind == BodyKind::kChunked) {
     chunked_.reset();
+    chunked_total_ = 0;
     state_ = State::kChunkedBody;
   } else {
     length_remaining_ =
@@ -158,6 +163,9 @@ ParseStep RequestParser::feed_body(std::string_view data, size_t max_body) {
   ChunkedDecoder::Step decoded = chunked_.feed(data, max_body);
   step.consumed = decoded.consumed;
   if (!decoded.data.empty()) {
+    chunked_total_ += decoded.data.size();
+    if (options_.limit_request_body > 0 && chunked_total_ > options_.limit_request_body)
+      throw BodyTooLarge("LimitRequestBody", body_too_large(options_.limit_request_body).what());
     step.event = ParseEvent::kBody;
     step.body = decoded.data;
   } else if (decoded.complete) {

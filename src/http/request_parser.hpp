@@ -83,6 +83,7 @@ class RequestParser {
   RequestHead head_;
   ChunkedDecoder chunked_;
   uint64_t length_remaining_ = 0;
+  uint64_t chunked_total_ = 0;  // decoded bytes of a chunked body so far (limit_request_body)
 
   // Head scanning state, valid while state_ == kHead (the input prefix never changes).
   bool proxy_checked_ = false;

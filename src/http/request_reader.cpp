@@ -6,6 +6,7 @@
 #include <exception>
 #include <string>
 
+#include "http/errors.hpp"
 #include "http/request_parser.hpp"
 
 namespace gf::http {
@@ -258,6 +259,17 @@ bool RequestReader::has_unparsed_input() const {
 }  // namespace gf::http
 
 namespace gf::http {
+
+bool RequestReader::body_too_large() const {
+  if (!impl_->body_error) return false;
+  try {
+    std::rethrow_exception(impl_->body_error);
+  } catch (const BodyTooLarge&) {
+    return true;
+  } catch (...) {
+    return false;
+  }
+}
 
 std::string RequestReader::take_unparsed() {
   Impl& m = *impl_;

@@ -69,6 +69,8 @@ class RequestReader final : public BodySource {
   // Takes the received bytes not parsed yet, for a protocol that replaces HTTP/1 on the
   // connection (WebSocket frames a client sent right after its handshake).
   std::string take_unparsed();
+  // The current body broke off because it grew past limit_request_body.
+  bool body_too_large() const;
   // Decoded body bytes held by prefetch_body() that read_body() hands out without waiting.
   size_t prefetched_bytes() const;
 

@@ -34,6 +34,7 @@ class AsgiWorker::Session final : public http::Http1Session, public python::Asgi
   http::BodySource& body() override { return reader(); }
   size_t body_ready() const override { return reader().prefetched_bytes(); }
   bool wait_body() override { return Http1Session::wait_body(kBodyChunk); }
+  bool body_too_large() const override { return reader().body_too_large(); }
   void watch_disconnect() override { watch_input_end(); }
   http::ResponseSink& response() override { return *response_; }
   void wait_drained() override { response_paused(); }

@@ -100,7 +100,15 @@ PyRef read_body_message(State& s) {
     if (!stream.wait_body()) return PyRef();
     if (stream.body_ready() == 0 && !body.body_complete()) {
       // A broken body (bad chunking): nothing more will come. As in the WSGI workers (and
-      // Gunicorn), the connection closes without a response.
+      // Gunicorn), the connection closes without a response - unless the body only grew past
+      // limit_request_body, which the client hears as a 413 if nothing went out yet.
+      if (stream.body_too_large() && !stream.response().headers_sent()) {
+        try {
+          stream.response().send_error(413);
+        } catch (const util::IoError&) {
+        }
+        s.started = s.response_done = true;
+      }
       mark_disconnected(s);
       return asgi_messages::disconnect();
     }

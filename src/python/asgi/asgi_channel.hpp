@@ -31,6 +31,8 @@ class AsgiStream {
   // Asks for more body: true when some is readable now (or the body ended); otherwise
   // AsgiChannel::body_arrived() follows.
   virtual bool wait_body() = 0;
+  // The body broke off because it grew past limit_request_body.
+  virtual bool body_too_large() const = 0;
   // All of the body has arrived: a client leaving from now on must be noticed (gone()).
   virtual void watch_disconnect() = 0;
   virtual http::ResponseSink& response() = 0;

@@ -2,9 +2,12 @@
 // Gunicorn's error handling: 500 before the headers went out, a closed connection after.
 #include "python/wsgi/wsgi_handler.hpp"
 
+#include "http/errors.hpp"
+
 #include <chrono>
 #include <stdexcept>
 
+#include "http/errors.hpp"
 #include "log/error_log.hpp"
 #include "python/configuration/hooks.hpp"
 #include "python/embed/gil.hpp"
@@ -130,6 +133,16 @@ void WsgiHandler::Impl::close_result(WsgiCall& call, bool headers_sent) {
   call.outcome_.close_connection = true;
 }
 
+static bool is_body_too_large(const std::exception_ptr& error) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const http::BodyTooLarge&) {
+    return true;
+  } catch (...) {
+    return false;
+  }
+}
+
 // After the app failed (Python exception pending): close the result, then answer or give up.
 void WsgiHandler::Impl::fail(WsgiCall& call) {
   PyException exc = PyException::fetch();  // before close() can run more Python code
@@ -141,7 +154,23 @@ void WsgiHandler::Impl::fail(WsgiCall& call) {
   if (call.result_) close_result(call, response.headers_sent());
   // A disconnected client or broken body surfaced in the app as ClientIOError: the worker
   // drops the connection; there is nobody to send a 500 to.
-  if (call.state_.io_error) std::rethrow_exception(call.state_.io_error);
+  if (call.state_.io_error) {
+    if (!response.headers_sent() && is_body_too_large(call.state_.io_error)) {
+      // The body went past limit_request_body while the app read it: the client hears why.
+      call.outcome_ = RequestOutcome{true, 413};
+      {
+        GilRelease unlocked;
+        response.send_error(413);
+      }
+      if (access_log != nullptr)
+        AccessEntry{*call.request_,         call.summary_,       call.environ_.get(),
+                    "413 Request Entity Too Large", 0,      nullptr,
+                    call.clock_.wall_start, call.clock_.start}
+            .write_to(*access_log);
+      return;
+    }
+    std::rethrow_exception(call.state_.io_error);
+  }
 
   log_app_error(exc, *call.request_, response.headers_sent());
   if (response.headers_sent()) return;  // truncated response: only closing tells the client

@@ -14,8 +14,8 @@ namespace {
 
 TEST(SettingsTable, DeclaresGunicornsSettingsPlusGreenforksOwn) {
   // Gunicorn's 119, plus virtualenv, the gthread worker's header/body/write timeouts and the
-  // asgi worker's three WebSocket settings.
-  EXPECT_EQ(settings_table().size(), 126u);
+  // asgi worker's three WebSocket settings, and limit_request_body.
+  EXPECT_EQ(settings_table().size(), 127u);
   EXPECT_NE(find_setting("virtualenv"), nullptr);
   EXPECT_EQ(find_setting("no_such_setting"), nullptr);
 }
@@ -33,7 +33,7 @@ TEST(SettingsTable, SectionSizesMatchGunicorn) {
       {"HTTP/2", 6},
       {"Dirty Arbiters", 5},
       {"Dirty Arbiter Hooks", 4},
-      {"Security", 4},  // Gunicorn's 3 plus websocket_max_message_size
+      {"Security", 5},  // Gunicorn's 3, websocket_max_message_size, limit_request_body
       {"Control", 3},
       {"Config File", 2},
       {"Server Socket", 2},
@@ -113,7 +113,7 @@ TEST(SettingsTable, ExactlyTheIssueTwoSettingsAreSupported) {
       "header_timeout", "body_timeout", "write_timeout",
       // Issue 10: the asgi worker (root_path was already supported: it is only read there).
       "asgi_loop", "asgi_lifespan", "asgi_disconnect_grace_period", "websocket_ping_interval",
-      "websocket_ping_timeout", "websocket_max_message_size"};
+      "websocket_ping_timeout", "websocket_max_message_size", "limit_request_body"};
   std::set<std::string_view> supported;
   for (const SettingSpec& spec : settings_table()) {
     if (spec.support == Support::kSupported) supported.insert(spec.name);

@@ -54,6 +54,40 @@ TEST(RequestParser, BodyStreamsAsViewsBoundedByMaxBody) {
   EXPECT_EQ(rest, "GET");
 }
 
+TEST(RequestParser, LimitRequestBody) {
+  ParserOptions options;
+  options.limit_request_body = 5;
+  PeerInfo peer;
+  {
+    RequestParser parser(options, peer);
+    EXPECT_EQ(parser.feed("POST / HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello").event,
+              ParseEvent::kHead);
+  }
+  {
+    RequestParser parser(options, peer);
+    try {
+      parser.feed("POST / HTTP/1.1\r\nContent-Length: 6\r\n\r\nhello!");
+      ADD_FAILURE() << "a Content-Length over the limit was accepted";
+    } catch (const RequestError& e) {
+      EXPECT_EQ(e.status(), 413);
+    }
+  }
+  {
+    // Chunked: the limit counts decoded bytes across chunks.
+    RequestParser parser(options, peer);
+    std::string data =
+        "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n3\r\ndef\r\n";
+    ParseStep step = parser.feed(data);
+    ASSERT_EQ(step.event, ParseEvent::kHead);
+    std::string_view rest = std::string_view(data).substr(step.consumed);
+    step = parser.feed(rest);
+    ASSERT_EQ(step.event, ParseEvent::kBody);
+    EXPECT_EQ(step.body, "abc");
+    rest.remove_prefix(step.consumed);
+    EXPECT_THROW(parser.feed(rest), BodyTooLarge);
+  }
+}
+
 TEST(RequestParser, EofRulesPerState) {
   ParserOptions options;
   PeerInfo peer;
