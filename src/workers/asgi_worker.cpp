@@ -2,12 +2,14 @@
 // driven by the asyncio loop. Everything runs on the loop's thread with the GIL held.
 #include "workers/asgi_worker.hpp"
 
+#include <algorithm>
 #include <optional>
 
 #include "http/http1_response.hpp"
 #include "http/http1_session.hpp"
 #include "http/websocket/ws_handshake.hpp"
 #include "log/error_log.hpp"
+#include "python/asgi/stall_watchdog.hpp"
 #include "python/configuration/hooks.hpp"
 #include "python/embed/main_thread_gil.hpp"
 #include "workers/asgi_websocket.hpp"
@@ -160,13 +162,21 @@ void AsgiWorker::run() {
   reactor_ = std::make_unique<python::AsyncioReactor>(runtime_.loop(), ctx_.listeners,
                                                       WorkerSignals::wakeup_fd());
   engine_ = std::make_unique<engine::Engine>(*reactor_, settings_.limits);
+  // A quarter of the worker timeout, so the record is there well before the master's SIGABRT.
+  const int64_t timeout_ns = seconds_ns(ctx_.cfg.get(config::settings::timeout));
+  python::StallWatchdog watchdog([this] { return runtime_.describe_tasks(); },
+                                 std::clamp<int64_t>(timeout_ns / 4, 500'000'000, 10'000'000'000));
   try {
     reactor_->run(
         *engine_,
         {.accepted = [this](const net::Listener& listener,
                             const net::Accepted& client) { on_accepted(listener, client); },
          .signaled = [this] { on_signal(*reactor_); },
-         .tick = [this] { on_tick(); }});
+         .tick =
+             [this, &watchdog] {
+               on_tick();
+               watchdog.beat();
+             }});
   } catch (const std::exception& e) {
     log::ErrorLog::get().error("{}", e.what());
   }

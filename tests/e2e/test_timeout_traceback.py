@@ -87,3 +87,31 @@ def test_timeout_dump_follows_error_logfile_and_reopen(start_server, tmp_path):
     request.join(WAIT_DEADLINE)  # ends when the worker is gone: its dump is complete by then
     assert not request.is_alive()
     _check_dump(server, error_log.read_text(), stuck, zone="+0530")
+
+
+def test_asgi_timeout_dump_lists_the_pending_asyncio_tasks(start_server):
+    # The loop is blocked in blocking_call_for_test; the dump shows that thread's stack and,
+    # after it, what the other request's task was awaiting (waiter_for_test).
+    server = start_server("asgi_stuck_app:app", "-k", "asgi", "--timeout", "2")
+    stuck = server.wait_workers(1)[0]
+    requests = []
+    for path in ("/wait", "/block"):
+        def run(path=path):
+            try:
+                server.request("GET", path, timeout=2 * WAIT_DEADLINE)
+            except Exception:  # the worker dies under it: no response is the expected outcome
+                pass
+        thread = threading.Thread(target=run, daemon=True)
+        thread.start()
+        requests.append(thread)
+    server.wait_for_log(rf"WORKER TIMEOUT \(pid:{stuck}\)")
+    server.wait_for_log(r"Pending asyncio tasks of the blocked event loop")
+    for thread in requests:
+        thread.join(WAIT_DEADLINE)
+    assert wait_until(lambda: not process_alive(stuck), WAIT_DEADLINE)
+    log = server.log_text()
+    dump = log[log.index(f"Worker (pid:{stuck}) aborted"):]
+    assert "in blocking_call_for_test" in dump  # the loop thread's stack
+    tasks = dump[dump.index("Pending asyncio tasks of the blocked event loop"):]
+    assert "waiter_for_test" in tasks
+    assert int(server.get("/").text) != stuck

@@ -320,6 +320,53 @@ def _format(exc):
     return "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)).rstrip("\n")
 
 
+def describe_tasks(loop):
+    """For WORKER TIMEOUT (stall_watchdog.cpp): what every pending task of a blocked loop awaits,
+    called from the watchdog's thread while the loop's thread is stuck."""
+    import io
+
+    out = io.StringIO()
+    for _ in range(3):  # the set of tasks may change under us if the loop moves meanwhile
+        try:
+            tasks = [t for t in asyncio.all_tasks(loop) if not t.done()]
+            break
+        except RuntimeError:
+            continue
+    else:
+        return ""
+    out.write(f"Pending asyncio tasks of the blocked event loop ({len(tasks)}):\n")
+    for task in tasks:
+        try:
+            out.write(_describe_task(task))
+        except Exception as exc:  # noqa: BLE001 - a task we cannot describe is still listed
+            out.write(f"{task!r}: cannot show its stack: {exc!r}\n")
+    return out.getvalue()
+
+
+def _describe_task(task):
+    """The task and the chain of coroutines it awaits, outermost first (Task.get_stack shows
+    only the outermost frame of a suspended coroutine), ending with what the innermost awaits."""
+    import traceback
+
+    frames = []
+    awaited = task.get_coro()
+    while awaited is not None:
+        frame = (getattr(awaited, "cr_frame", None) or getattr(awaited, "gi_frame", None)
+                 or getattr(awaited, "ag_frame", None))
+        if frame is None:
+            break
+        frames.append((frame, frame.f_lineno))
+        awaited = (getattr(awaited, "cr_await", None) or getattr(awaited, "gi_yieldfrom", None)
+                   or getattr(awaited, "ag_await", None))
+    lines = [f"Task {task.get_name()!r} (most recent call last):\n"]
+    lines += traceback.StackSummary.extract(frames).format()
+    if getattr(task.get_coro(), "cr_running", False):
+        lines.append("  running: its stack is the loop thread's, above\n")
+    elif awaited is not None and type(awaited).__name__ != "FutureIter":
+        lines.append(f"  awaiting {awaited!r}\n")
+    return "".join(lines)
+
+
 def cancel_leftover_tasks(loop):
     """After the last connection: background tasks the app left behind are cancelled and given
     one chance to clean up, as asyncio.run() does."""

@@ -155,6 +155,16 @@ PyRef AsgiRuntime::start_websocket(WsEndpoint& endpoint, const http::Request& re
   return PyRef();
 }
 
+std::string AsgiRuntime::describe_tasks() const {
+  PyRef text = PyRef::steal(
+      PyObject_CallFunctionObjArgs(attr(bridge_, "describe_tasks").get(), loop_.get(), nullptr));
+  if (!text || !PyUnicode_Check(text.get())) {
+    PyErr_Clear();
+    return {};
+  }
+  return to_utf8(text.get());
+}
+
 // A Python function (or a method's) compiled from `async def`. Read off its code object, so
 // that the WSGI workers' check imports nothing (asyncio alone would add megabytes to them).
 static bool is_coroutine_function(PyObject* f) {

@@ -46,6 +46,10 @@ class AsgiRuntime {
   PyRef start_websocket(WsEndpoint& endpoint, const http::Request& request, PyObject* model,
                         const std::vector<std::string>& subprotocols, PyRef& link, PyRef& task);
 
+  // What the loop's pending tasks await (their stacks), for a WORKER TIMEOUT dump. Any thread,
+  // GIL held; "" when that cannot be told.
+  std::string describe_tasks() const;
+
   // True when `app` is certainly an ASGI 3 application (for the WSGI workers' start-up check).
   static bool looks_like_asgi(PyObject* app);
 

@@ -3,7 +3,10 @@
 #include <Python.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <csignal>
+#include <cstring>
 #include <ctime>
 #include <string_view>
 
@@ -19,6 +22,14 @@ bool g_log_line = false;
 int g_fd = 2;
 long g_utc_offset = 0;  // seconds east of UTC when installed; a DST switch meanwhile is ignored
 char g_zone[6] = "+0000";
+
+// Two buffers: set_epilogue() fills the one the handler is not told about, then publishes it.
+struct Epilogue {
+  char data[2][64 * 1024];
+  size_t size[2] = {0, 0};
+  std::atomic<int> published{-1};
+};
+Epilogue g_epilogue;
 
 class Buffer {
  public:
@@ -154,6 +165,11 @@ void TracebackDump::write_from_signal(int sig) {
              g_faulthandler_action.sa_handler != SIG_IGN) {
     g_faulthandler_action.sa_handler(sig);
   }
+  const int epilogue = g_epilogue.published.load(std::memory_order_acquire);
+  if (epilogue >= 0) {
+    [[maybe_unused]] ssize_t r =
+        ::write(g_fd, g_epilogue.data[epilogue], g_epilogue.size[epilogue]);
+  }
   // Drop faulthandler's pending re-raise (setting SIG_IGN discards it), so a caller that returns
   // instead of exiting (worker_abort runs from Python) is not entered a second time.
   struct sigaction current {};
@@ -162,6 +178,18 @@ void TracebackDump::write_from_signal(int sig) {
   sigaction(sig, nullptr, &current);
   sigaction(sig, &ignore, nullptr);
   sigaction(sig, &current, nullptr);
+}
+
+void TracebackDump::set_epilogue(std::string_view text) {
+  if (text.empty()) {
+    g_epilogue.published.store(-1, std::memory_order_release);
+    return;
+  }
+  const int next = g_epilogue.published.load(std::memory_order_acquire) == 0 ? 1 : 0;
+  const size_t n = std::min(text.size(), sizeof g_epilogue.data[next]);
+  std::memcpy(g_epilogue.data[next], text.data(), n);
+  g_epilogue.size[next] = n;
+  g_epilogue.published.store(next, std::memory_order_release);
 }
 
 }  // namespace gf::python

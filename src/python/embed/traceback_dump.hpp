@@ -2,6 +2,8 @@
 // master's WORKER TIMEOUT), so a stuck request shows where it was stuck (gunicorn#185).
 #pragma once
 
+#include <string_view>
+
 namespace gf::python {
 
 class TracebackDump {
@@ -15,6 +17,11 @@ class TracebackDump {
   // Async-signal-safe; call it from the SIGABRT handler. Writes the log line and the stacks of
   // all threads, then returns (the caller exits). A no-op before install().
   static void write_from_signal(int sig);
+
+  // Text written after the stacks (an event loop's pending tasks, prepared ahead while the loop
+  // is blocked, since a signal handler cannot run Python). Any thread; empty clears it. Kept to
+  // 64 KiB.
+  static void set_epilogue(std::string_view text);
 };
 
 }  // namespace gf::python
