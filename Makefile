@@ -47,7 +47,8 @@ test: unit e2e sanitize fuzz-ci
 # libpython are suppressed (tests/sanitizers/lsan.supp), never leaks in our code.
 # allocator_may_return_null: an app's huge allocation is a MemoryError as without ASan, not an
 # abort; detect_stack_use_after_return=0: plain stacks, as CPython's recursion limits assume.
-# Workers that leave through _exit() are not leak-checked; the master's exit is.
+# Workers that leave through _exit() are not leak-checked; the master's exit is. CPython is
+# linked shared here, so the suppressions can name libpython3.11.so.
 ASAN_DIR ?= build-asan
 SAN_LOGS = $(abspath $(ASAN_DIR))/sanitizer-logs
 SAN_ENV = GREENFORK_SANITIZED=1 \
@@ -59,7 +60,8 @@ SAN_E2E = $(SAN_ENV) GREENFORK_BIN=$(abspath $(ASAN_DIR))/greenfork $(PYTHON) -m
 
 sanitize: deps
 	@cmake -S . -B $(ASAN_DIR) -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O0 -g1" \
-		-DCMAKE_C_FLAGS_DEBUG="-O0 -g1" -DGREENFORK_SANITIZE=ON -DPython3_EXECUTABLE=$(PYTHON) >/dev/null
+		-DCMAKE_C_FLAGS_DEBUG="-O0 -g1" -DGREENFORK_SANITIZE=ON -DGREENFORK_STATIC_PYTHON=OFF \
+		-DPython3_EXECUTABLE=$(PYTHON) >/dev/null
 	@cmake --build $(ASAN_DIR) -j $(JOBS)
 	@rm -rf $(SAN_LOGS) && mkdir -p $(SAN_LOGS)
 	@cd $(ASAN_DIR) && $(SAN_ENV) ctest --output-on-failure -j $(JOBS)
