@@ -1,11 +1,12 @@
 #!/usr/bin/python3
-"""bench/run's engine: starts every selected server configuration, measures them with wrk in
-interleaved rounds, and leaves one raw file per measurement for bench/summarize.py.
+"""bench/run's engine: starts every selected server configuration, measures them with wrk (the
+WebSocket app: with ws_load) in interleaved rounds, and leaves one raw file per measurement for
+bench/summarize.py.
 
-Not meant to be called directly: bench/run installs the Debian packages and checks the greenfork
-binary first. Knobs (environment): BENCH_DURATION, BENCH_ROUNDS, BENCH_CONNECTIONS, BENCH_APPS,
-BENCH_WORKERS, BENCH_SERVERS, BENCH_MODES, BENCH_DEDUP, BENCH_PIN, GREENFORK_BIN; see
-bench/README.md.
+Not meant to be called directly: bench/run installs the Debian packages, checks the greenfork
+binary and compiles ws_load first. Knobs (environment): BENCH_DURATION, BENCH_ROUNDS,
+BENCH_CONNECTIONS, BENCH_APPS, BENCH_WORKERS, BENCH_SERVERS, BENCH_MODES, BENCH_DEDUP, BENCH_PIN,
+BENCH_WS_SIZE, GREENFORK_BIN, WS_LOAD_BIN; see bench/README.md.
 
 A configuration is (app, server, worker processes); WSGI servers run only the WSGI apps and
 ASGI servers only the ASGI apps. Every configuration is started once, checked (status 200, the
@@ -13,6 +14,8 @@ app's content type and body) and warmed up; then each round measures every
 configuration in every mode once, in the same order. Per measurement it records the wrk output,
 the CPU time (utime+stime from /proc/PID/stat) the server's processes used during the run, and the
 RSS of the server's processes after it.
+
+The WebSocket echo app (ws-echo) is measured with ws_load instead of wrk: see bench/ws_echo.py.
 """
 
 import json
@@ -26,6 +29,9 @@ import sys
 import time
 from datetime import datetime, timezone
 from pathlib import Path
+
+import ws_echo
+from ws_echo import WS_APPS, WS_HANDSHAKE_TIMEOUT_S, WS_SERVERS
 
 REPO = Path(__file__).resolve().parent.parent
 PY = "/usr/bin/python3"
@@ -49,6 +55,8 @@ APPS = {
     "asgi-hello": (REPO / "bench" / "apps", "asgi_hello:app", "asgi", "text/plain", BODY),
     "fastapi": (REPO / "bench" / "apps", "fastapi_json:app", "asgi", "application/json",
                 b'{"message":"Hello, World!"}'),
+    # WebSocket echo; its HTTP answer is only for the start-up probe.
+    "ws-echo": (REPO / "bench" / "apps", "asgi_ws_echo:app", "asgi", "text/plain", BODY),
 }
 MODES = ["keepalive", "close"]
 WARMUP_S = 1
@@ -206,8 +214,11 @@ class Server:
             # supervisor spawns (multiprocessing "spawn") N workers plus multiprocessing's
             # resource tracker, all children of the supervisor. SIGINT: the supervisor
             # terminates and joins its workers.
+            # WebSocket app: --ws websockets (Debian's python3-websockets 10.4), which is also what
+            # its default "auto" picks when websockets is importable.
             workers = ["--workers", w] if self.workers > 1 else []
-            return ([PY, "-m", "uvicorn", "--loop", "uvloop", "--http", "httptools"] + workers
+            ws = ["--ws", "websockets"] if self.app in WS_APPS else []
+            return ([PY, "-m", "uvicorn", "--loop", "uvloop", "--http", "httptools"] + ws + workers
                     + ["--host", "127.0.0.1", "--port", str(self.port),
                        "--app-dir", str(directory), module,
                        "--no-access-log", "--log-level", "warning"], signal.SIGINT, "")
@@ -339,7 +350,7 @@ def _group_alive(pgid):
 
 
 # --- measurement ---------------------------------------------------------------------------------
-CURRENT_WRK = None
+CURRENT_WRK = None          # the running wrk, for cleanup() (ws_echo has its ws_load's)
 
 
 def run_wrk(url, duration, connections, close, latency=True, cpus=None):
@@ -357,18 +368,28 @@ def run_wrk(url, duration, connections, close, latency=True, cpus=None):
     return cmd, out
 
 
+def load(server, duration, connections, mode, latency=True):
+    """One run of the server's load generator: (command, output, extra bench_* fields)."""
+    cpus = server.cpus and server.cpus[0]
+    if server.app in WS_APPS:
+        return ws_echo.load(pinned([WS_LOAD], cpus), server.app, server.port, duration,
+                            connections, WS_SIZE)
+    cmd, out = run_wrk("http://127.0.0.1:%d/" % server.port, duration, connections,
+                       mode == "close", latency=latency, cpus=cpus)
+    return cmd, out, {"wrk_cmd": shlex.join(cmd)}
+
+
 def measure(server, mode, duration, connections):
     master = server.proc.pid
     own0, reaped0 = cpu_snapshot(master)
-    cmd, out = run_wrk("http://127.0.0.1:%d/" % server.port, duration, connections,
-                       mode == "close", cpus=server.cpus and server.cpus[0])
+    cmd, out, tool = load(server, duration, connections, mode)
     own1, reaped1 = cpu_snapshot(master)
     ticks = sum(t - own0.get(p, 0) for p, t in own1.items()) + (reaped1 - reaped0)
     pids = tree(master)
     rss = {p: vm_rss_kib(p) for p in pids}
     workers = [p for p in pids if p != master]
     extra = {
-        "wrk_cmd": shlex.join(cmd),
+        **tool,
         "cpu_ticks": ticks,
         "clk_tck": CLK_TCK,
         "cpu_s": ticks / CLK_TCK,
@@ -389,6 +410,7 @@ def cleanup(*_):
     global CURRENT_WRK
     if CURRENT_WRK is not None and CURRENT_WRK.poll() is None:
         CURRENT_WRK.kill()
+    ws_echo.kill_running()
     for s in SERVERS_RUNNING:
         s.stop()
     deadline = time.monotonic() + 3
@@ -431,13 +453,16 @@ def versions():
                                          "fastapi", "starlette", "pydantic")},
         "python": first_line([PY, "--version"]),
         "wrk": first_line(["wrk", "-v"]),
+        **{name: dist(name) for name in ("websockets", "wsproto")},
     }
 
 
 def main():
-    global GREENFORK, GREENFORK_BASE
+    global GREENFORK, GREENFORK_BASE, WS_LOAD, WS_SIZE
     GREENFORK = os.environ.get("GREENFORK_BIN", str(REPO / "build" / "greenfork"))
     GREENFORK_BASE = os.environ.get("GREENFORK_BASE_BIN", "")
+    WS_LOAD = os.environ.get("WS_LOAD_BIN", str(REPO / "build" / "ws_load"))
+    WS_SIZE = int(os.environ.get("BENCH_WS_SIZE", "32"))
     duration = int(os.environ.get("BENCH_DURATION", "10"))
     rounds = int(os.environ.get("BENCH_ROUNDS", "3"))
     connections = int(os.environ.get("BENCH_CONNECTIONS", "64"))
@@ -455,6 +480,7 @@ def main():
         if m not in MODES:
             sys.exit("error: BENCH_MODES: unknown mode %r (known: %s)" % (m, " ".join(MODES)))
     modes = [m for m in MODES if m in modes]
+    apps = ws_echo.select_apps(apps, modes, WS_LOAD, log)
 
     results = REPO / "bench" / "results"
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -471,6 +497,8 @@ def main():
                     continue    # WSGI servers run the WSGI apps, ASGI servers the ASGI apps
                 if name == "nginx" and app != "hello":
                     continue    # nginx serves a constant; it is the no-Python limit of 'hello' only
+                if app in WS_APPS and name not in WS_SERVERS:
+                    continue
                 configs.append(Server(app, name, w, work))
     if not configs:
         sys.exit("error: nothing selected: WSGI servers (%s) run only the WSGI apps (%s), ASGI "
@@ -494,11 +522,12 @@ def main():
         # measured once per round (in 'close' mode); so does Debian's Hypercorn 0.13 with these
         # apps (see bench/README.md). The probe below decides for real.
         per_cell = duration + PAUSE_S + 0.2
-        n_max = len(configs) * len(modes)
+        n_max = sum(1 if s.app in WS_APPS else len(modes) for s in configs)
         n_exp = sum(1 for s in configs for m in modes
                     if not (dedup and m == "keepalive" and "close" in modes
                             and s.name in ("greenfork-sync", "base-sync", "gunicorn-sync",
-                                           "uwsgi", "hypercorn")))
+                                           "uwsgi", "hypercorn") and s.app not in WS_APPS)
+                    and not (s.app in WS_APPS and m != "keepalive"))
         est_start = len(configs) * (WARMUP_S + 0.5) + 5
         log("%d configurations, %d rounds x %d-%d measurements of %d s: estimate %.0f min "
             "(at most %.0f)" % (len(configs), rounds, n_exp, n_max, duration,
@@ -510,17 +539,20 @@ def main():
         for s in configs:
             s.wait_ready()
             s.probe()
-            run_wrk("http://127.0.0.1:%d/" % s.port, WARMUP_S, connections, False, latency=False,
-                    cpus=s.cpus and s.cpus[0])
-            log("%-36s port %-5d pid %-7d %s" % (
-                s.key, s.port, s.proc.pid,
-                "closes every connection" if s.closes_each_connection else "keeps connections"))
+            _, out, tool = load(s, WARMUP_S, connections, "keepalive", latency=False)
+            what = "closes every connection" if s.closes_each_connection else "keeps connections"
+            if s.app in WS_APPS:
+                what = ws_echo.warmup_result(out, tool)
+            log("%-36s port %-5d pid %-7d %s" % (s.key, s.port, s.proc.pid, what))
 
         # A server that closes every connection makes 'keepalive' the same measurement as
         # 'close' (wrk reconnects per request either way): measure it once, in 'close' mode.
+        # WebSocket apps: the keepalive mode only, never deduplicated (the probe's HTTP close
+        # says nothing about WebSocket connections).
         cells = [(s, m) for s in configs for m in modes
-                 if not (dedup and m == "keepalive" and "close" in modes
-                         and s.closes_each_connection)]
+                 if (m == "keepalive" if s.app in WS_APPS else
+                     not (dedup and m == "keepalive" and "close" in modes
+                          and s.closes_each_connection))]
         log("rounds=%d duration=%ds connections=%d: %d measurements per round; %.1f min to go;"
             " raw output in %s" % (rounds, duration, connections, len(cells),
                                    rounds * len(cells) * per_cell / 60, raw))
@@ -532,9 +564,10 @@ def main():
             "versions": versions(),
             "duration": duration, "rounds": rounds, "connections": connections,
             "apps": apps, "workers": workers, "modes": modes, "servers": servers,
-            "dedup": dedup,
+            "dedup": dedup, "ws_size": WS_SIZE, "ws_handshake_timeout": WS_HANDSHAKE_TIMEOUT_S,
             "configs": [{"key": s.key, "app": s.app, "server": s.name, "workers": s.workers,
                          "interface": interface(s.name), "cmd": s.display_cmd(),
+                         "load": "ws_load" if s.app in WS_APPS else "wrk",
                          "cpus": ({"wrk": s.cpus[0], "server": s.cpus[1]} if s.cpus else None),
                          "closes_each_connection": s.closes_each_connection} for s in configs],
         }
