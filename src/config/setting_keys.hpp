@@ -44,6 +44,7 @@ struct SettingKey {
   KEY(int64_t, websocket_ping_interval)                                                  \
   KEY(int64_t, websocket_ping_timeout)                                                   \
   KEY(int64_t, websocket_max_message_size)                                               \
+  KEY(bool, websocket_per_message_deflate)                                               \
   KEY(std::string, root_path)                                                            \
   KEY(int64_t, header_timeout)                                                           \
   KEY(int64_t, body_timeout)                                                             \

@@ -259,6 +259,19 @@ void add_core_settings(std::vector<SettingSpec>& out) {
              "uvicorn's `--ws-ping-timeout`. greenfork only.",
   });
   out.push_back({
+      .name = "websocket_per_message_deflate",
+      .section = kWorkerProcesses,
+      .flags = {"--no-websocket-per-message-deflate"},
+      .type = ValueType::kBool,
+      .action = CliAction::kStoreFalse,
+      .default_value = true,
+      .help = "Do not offer WebSocket clients permessage-deflate compression.",
+      .doc = "asgi worker: by default a client that offers permessage-deflate (RFC 7692; "
+             "browsers do) gets compressed messages, at about 64 KiB of zlib state per "
+             "connection (a 4 KiB window for what the server sends, the client's 32 KiB one for "
+             "what it receives). uvicorn's `--ws-per-message-deflate`. greenfork only.",
+  });
+  out.push_back({
       .name = "websocket_max_message_size",
       .section = kSecurity,
       .flags = {"--websocket-max-message-size"},

@@ -69,8 +69,11 @@ http::Http1Response& AsgiWebSocket::response() {
 void AsgiWebSocket::ws_accept(std::string_view subprotocol,
                               std::vector<http::HeaderField> headers) {
   if (session_ || (response_ && response_->started())) return;
-  const std::string bytes = ws::accept_response(http_.head(), subprotocol, headers,
-                                                http::HttpDate::thread_default().now());
+  const std::optional<ws::DeflateParams> deflate =
+      settings_.per_message_deflate ? ws::accept_deflate_offer(http_.head()) : std::nullopt;
+  const std::string bytes = ws::accept_response(
+      http_.head(), subprotocol, headers, http::HttpDate::thread_default().now(),
+      deflate ? ws::deflate_response(*deflate) : std::string());
   engine::Connection& connection = http_.connection();
   try {
     connection.output().write_bytes(bytes);
@@ -79,7 +82,7 @@ void AsgiWebSocket::ws_accept(std::string_view subprotocol,
     connection.close();  // release() tells the app
     return;
   }
-  session_ = std::make_unique<ws::WsSession>(connection, settings_, *this);
+  session_ = std::make_unique<ws::WsSession>(connection, settings_, *this, deflate);
   // Left in the socket by a client that could not take the head at once: keep it flowing.
   if (!connection.output().empty())
     connection.notify_when_drained(connection.output().limits().low_water);

@@ -150,6 +150,7 @@ AsgiWorker::AsgiWorker(WorkerContext& ctx, python::WsgiApp& app, log::AccessLog*
   ws_settings_.ping_interval_ns =
       seconds_ns(ctx.cfg.get(config::settings::websocket_ping_interval));
   ws_settings_.ping_timeout_ns = seconds_ns(ctx.cfg.get(config::settings::websocket_ping_timeout));
+  ws_settings_.per_message_deflate = ctx.cfg.get(config::settings::websocket_per_message_deflate);
   runtime_.startup();
 }
 

@@ -156,6 +156,18 @@ def test_root_path_setting(own_server):
     assert scope["root_path"] == "/api"
 
 
+@greenfork_only("root_path from a trusted proxy's SCRIPT_NAME header, as WSGI's SCRIPT_NAME")
+def test_root_path_from_a_trusted_proxys_script_name(own_server):
+    server = own_server("--root-path", "/api")
+    scope = json.loads(fetch(server, "GET", "/scope/sub", headers={"SCRIPT_NAME": "/scope"}).body)
+    assert scope["root_path"] == "/scope"
+    assert scope["path"] == "/scope/sub"  # the full path, as ASGI 2.4 asks
+    # From a peer outside --forwarded-allow-ips the header is dropped: the setting applies.
+    server = own_server("--root-path", "/api", "--forwarded-allow-ips", "10.9.9.9")
+    scope = json.loads(fetch(server, "GET", "/scope", headers={"SCRIPT_NAME": "/mount"}).body)
+    assert scope["root_path"] == "/api"
+
+
 # ---------------------------------------------------------------------------------------------
 # Request bodies
 

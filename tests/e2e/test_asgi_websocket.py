@@ -759,3 +759,58 @@ def test_reload_closes_old_sessions_with_1012(start_server):
     assert new_pid != old_pid
     assert echoed == "after reload"
     assert server.alive()
+
+
+# ---- permessage-deflate (RFC 7692) ---------------------------------------------------------
+
+def test_permessage_deflate_is_negotiated_and_round_trips(ws_server):
+    blob = "compressible " * 100000  # 1.3 MB of text, sent and echoed compressed
+
+    async def go():
+        async with ws_connect(ws_server, "/echo", compression="deflate") as ws:
+            answer = ws.response_headers.get("Sec-WebSocket-Extensions", "")
+            await ws.send(blob)
+            echoed = await ws.recv()
+            await ws.send(b"small")  # below the server's compression threshold: plain
+            return answer, echoed, await ws.recv()
+    answer, echoed, small = run(go())
+    assert answer.startswith("permessage-deflate")
+    assert echoed == blob
+    assert small == b"small"
+
+
+def test_raw_compressed_frame_is_decompressed(ws_server):
+    # RFC 7692 section 7.2.3.1's "Hello", in a masked text frame with RSV1.
+    sock = open_ws(ws_server.address(), "/echo",
+                   headers=[("Sec-WebSocket-Extensions", "permessage-deflate")])
+    try:
+        sock.sendall(build_frame(0x1, b"\xf2\x48\xcd\xc9\xc9\x07\x00", rsv=0x4))
+        fin, opcode, payload = read_frame(sock, deflate=True)  # uvicorn compresses it back
+        assert (fin, opcode, payload) == (True, 0x1, b"Hello")
+    finally:
+        sock.close()
+
+
+@greenfork_only("a corrupt compressed message fails with 1007 (uvicorn/websockets: 1007 too)")
+def test_corrupt_compressed_frame_fails_the_connection(ws_server):
+    sock = open_ws(ws_server.address(), "/echo",
+                   headers=[("Sec-WebSocket-Extensions", "permessage-deflate")])
+    try:
+        sock.sendall(build_frame(0x2, b"\xff\xff\xff\xff\xff", rsv=0x4))
+        code, _ = read_close(sock)
+        assert code == 1007
+        assert tcp_closed(sock)
+    finally:
+        sock.close()
+    assert http_ok(ws_server)
+
+
+@greenfork_only("--no-websocket-per-message-deflate is greenfork's flag")
+def test_permessage_deflate_can_be_turned_off(start_server):
+    server = start_server("asgi_ws_app:app", *ASGI, "--no-websocket-per-message-deflate")
+
+    async def go():
+        async with ws_connect(server, "/echo", compression="deflate") as ws:
+            await ws.send("x" * 1000)
+            return ws.response_headers.get("Sec-WebSocket-Extensions"), await ws.recv()
+    assert run(go()) == (None, "x" * 1000)

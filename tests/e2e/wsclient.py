@@ -182,7 +182,7 @@ def close_payload(code=None, reason=b""):
     return struct.pack("!H", code) + reason
 
 
-def read_frame(sock, timeout=5.0):
+def read_frame(sock, timeout=5.0, deflate=False):
     """(fin, opcode, payload) of the next frame. Raises Closed at EOF / reset, TimeoutError when
     nothing whole arrives within `timeout`, AssertionError for a masked server frame."""
     deadline = time.monotonic() + timeout
@@ -193,8 +193,12 @@ def read_frame(sock, timeout=5.0):
     elif length == 127:
         length = struct.unpack("!Q", _recv_exactly(sock, 8, deadline - time.monotonic()))[0]
     assert not second & 0x80, "a server frame must not be masked (RFC 6455 5.1)"
-    assert not first & 0x70, f"the server set RSV bits without an extension: {first:#x}"
+    allowed = 0x40 if deflate else 0
+    assert not first & 0x70 & ~allowed, f"the server set RSV bits without an extension: {first:#x}"
     payload = _recv_exactly(sock, length, deadline - time.monotonic()) if length else b""
+    if first & 0x40:  # permessage-deflate (the caller negotiated it): a whole message
+        import zlib
+        payload = zlib.decompressobj(-15).decompress(payload + b"\x00\x00\xff\xff")
     return bool(first & 0x80), first & 0xF, payload
 
 

@@ -201,13 +201,15 @@ WS_SEEDS = [
     ws_frame(0x81, b"\xce\xba\xff"),
     ws_frame(0x81, b"x", masked=False),
     ws_frame(0x82, b"y" * 70000),
+    ws_frame(0xC1, b"\xf2\x48\xcd\xc9\xc9\x07\x00"),  # RFC 7692's compressed "Hello"
+    ws_frame(0x41, b"\xf2\x48") + ws_frame(0x80, b"\xcd\xc9\xc9\x07\x00"),
 ]
 
 
 def main():
     out = Path(sys.argv[1])
     for data in WS_SEEDS:
-        for control in (0x30, 0x00, 0x23, 0x1F):
+        for control in (0x30, 0x00, 0x23, 0x1F, 0x70, 0x42):
             write(out / "fuzz_websocket_frames", bytes([control]) + data)
     seeds = []  # (data, control a, control b)
     for path in sorted((REPO / "tests" / "requests").glob("**/*.http")):

@@ -84,8 +84,13 @@ void FrameParser::start_frame() {
   const uint8_t b0 = header_[0];
   const uint8_t b1 = header_[1];
   header_have_ = 0;
-  if ((b0 & 0x70) != 0) throw ProtocolError(close_code::kProtocolError, "reserved bits set");
+  const bool rsv1 = (b0 & 0x40) != 0;
+  if ((b0 & 0x30) != 0 || (rsv1 && !compression_))
+    throw ProtocolError(close_code::kProtocolError, "reserved bits set");
   if (!known_opcode(b0 & 0x0F)) throw ProtocolError(close_code::kProtocolError, "reserved opcode");
+  if (rsv1 && (b0 & 0x0F) != static_cast<uint8_t>(Opcode::kText) &&
+      (b0 & 0x0F) != static_cast<uint8_t>(Opcode::kBinary))
+    throw ProtocolError(close_code::kProtocolError, "RSV1 on a control or continuation frame");
   if ((b1 & 0x80) == 0) throw ProtocolError(close_code::kProtocolError, "unmasked client frame");
   fin_ = (b0 & 0x80) != 0;
   opcode_ = static_cast<Opcode>(b0 & 0x0F);
@@ -99,7 +104,8 @@ void FrameParser::start_frame() {
     length = 0;
     for (int i = 0; i < 8; ++i) length = (length << 8) | header_[2 + i];
     at = 10;
-    if ((length >> 63) != 0) throw ProtocolError(close_code::kProtocolError, "frame length too large");
+    if ((length >> 63) != 0)
+      throw ProtocolError(close_code::kProtocolError, "frame length too large");
   }
   std::memcpy(mask_.data(), header_.data() + at, 4);
   mask_pos_ = 0;
@@ -115,6 +121,7 @@ void FrameParser::start_frame() {
     if (message_kind_ != Opcode::kContinuation)
       throw ProtocolError(close_code::kProtocolError, "new message inside a fragmented one");
     message_kind_ = opcode_;
+    message_compressed_ = rsv1;
     message_.clear();
   }
   if (!is_control(opcode_) && length > max_message_ - std::min(max_message_, message_.size()))
@@ -166,14 +173,17 @@ void FrameParser::end_frame(std::vector<Event>& events) {
   if (!fin_) return;  // more fragments follow
   const bool text = message_kind_ == Opcode::kText;
   message_kind_ = Opcode::kContinuation;
-  if (text && !util::valid_utf8(message_))
+  if (text && !message_compressed_ && !util::valid_utf8(message_))
     throw ProtocolError(close_code::kInvalidData, "text message is not UTF-8");
-  events.push_back({text ? Event::Kind::kText : Event::Kind::kBinary, std::move(message_)});
+  events.push_back({text ? Event::Kind::kText : Event::Kind::kBinary, std::move(message_), 0,
+                    message_compressed_});
   message_.clear();
 }
 
-size_t write_frame_header(Opcode opcode, bool fin, uint64_t length, std::array<uint8_t, 10>& out) {
-  out[0] = static_cast<uint8_t>((fin ? 0x80 : 0x00) | static_cast<uint8_t>(opcode));
+size_t write_frame_header(Opcode opcode, bool fin, uint64_t length, std::array<uint8_t, 10>& out,
+                          bool compressed) {
+  out[0] = static_cast<uint8_t>((fin ? 0x80 : 0x00) | (compressed ? 0x40 : 0x00) |
+                                static_cast<uint8_t>(opcode));
   if (length < 126) {
     out[1] = static_cast<uint8_t>(length);
     return 2;

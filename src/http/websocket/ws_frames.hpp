@@ -47,8 +47,9 @@ struct ProtocolError : std::runtime_error {
 struct Event {
   enum class Kind { kText, kBinary, kPing, kPong, kClose };
   Kind kind;
-  std::string payload;  // the message or ping/pong data; for kClose, the reason
-  int close_code = 0;   // kClose: close_code::kNoStatus when the frame carried none
+  std::string payload;      // the message or ping/pong data; for kClose, the reason
+  int close_code = 0;       // kClose: close_code::kNoStatus when the frame carried none
+  bool compressed = false;  // a permessage-deflate message (RSV1): payload still compressed
 };
 
 class FrameParser {
@@ -60,6 +61,9 @@ class FrameParser {
   // `events`. After a close frame, the rest is ignored. Throws ProtocolError.
   void feed(std::string_view bytes, std::vector<Event>& events);
   bool closed() const { return closed_; }
+  // permessage-deflate was negotiated: RSV1 marks a compressed message (its first frame only);
+  // the UTF-8 of compressed text is then the caller's to check, after decompressing.
+  void allow_compression() { compression_ = true; }
 
  private:
   size_t take_header(std::string_view bytes);
@@ -82,10 +86,14 @@ class FrameParser {
   std::string message_;
   std::string control_;  // a control frame's payload (at most 125 bytes)
   bool closed_ = false;
+  bool compression_ = false;
+  bool message_compressed_ = false;
 };
 
 // The header of an unmasked (server) frame carrying `length` bytes; returns its size (2-10).
-size_t write_frame_header(Opcode opcode, bool fin, uint64_t length, std::array<uint8_t, 10>& out);
+// `compressed` sets RSV1 (a permessage-deflate message).
+size_t write_frame_header(Opcode opcode, bool fin, uint64_t length, std::array<uint8_t, 10>& out,
+                          bool compressed = false);
 // A close frame's payload: the code, then the reason cut to fit 125 bytes (at a UTF-8
 // boundary). Code 0 gives an empty payload.
 std::string close_payload(int code, std::string_view reason);

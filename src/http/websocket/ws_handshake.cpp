@@ -113,7 +113,8 @@ std::string accept_token(std::string_view key) {
 }
 
 std::string accept_response(const RequestHead& head, std::string_view subprotocol,
-                            const std::vector<HeaderField>& extra, std::string_view date) {
+                            const std::vector<HeaderField>& extra, std::string_view date,
+                            std::string_view extensions) {
   for (const HeaderField& h : extra) {
     if (!chars::is_token(h.name)) throw std::invalid_argument("invalid header name: " + h.name);
     for (char c : h.value)
@@ -127,6 +128,7 @@ std::string accept_response(const RequestHead& head, std::string_view subprotoco
   append_field(out, "Connection", "Upgrade");
   append_field(out, "Sec-WebSocket-Accept", accept_token(*head.find("sec-websocket-key")));
   if (!subprotocol.empty()) append_field(out, "Sec-WebSocket-Protocol", subprotocol);
+  if (!extensions.empty()) append_field(out, "Sec-WebSocket-Extensions", extensions);
   bool has_server = false, has_date = false;
   for (const HeaderField& h : extra) {
     has_server = has_server || h.is("server");

@@ -34,7 +34,9 @@ std::string accept_token(std::string_view key);
 // The complete 101 response for `head` (a valid handshake): `subprotocol` (empty: none) and the
 // app's extra headers, which must be valid field names and values (std::invalid_argument
 // otherwise); `date` is the Date header's value.
+// `extensions` (empty: none) is the Sec-WebSocket-Extensions answer.
 std::string accept_response(const RequestHead& head, std::string_view subprotocol,
-                            const std::vector<HeaderField>& extra, std::string_view date);
+                            const std::vector<HeaderField>& extra, std::string_view date,
+                            std::string_view extensions = {});
 
 }  // namespace gf::http::websocket

@@ -6,21 +6,32 @@
 
 #include "log/error_log.hpp"
 #include "util/stream.hpp"
+#include "util/utf8.hpp"
 
 namespace gf::http::websocket {
 namespace {
 
 constexpr size_t kInputBytes = 16 * 1024;
+// Smaller messages go out uncompressed (each message may choose, RFC 7692 section 6): below
+// this, deflate saves a few bytes for more CPU than the write itself.
+constexpr size_t kCompressFromBytes = 128;
 
 }  // namespace
 
-WsSession::WsSession(engine::Connection& connection, const WsSettings& settings,
-                     WsHandler& handler)
+WsSession::WsSession(engine::Connection& connection, const WsSettings& settings, WsHandler& handler,
+                     const std::optional<DeflateParams>& deflate)
     : connection_(connection),
       settings_(settings),
       handler_(handler),
       parser_(settings.max_message_bytes),
-      input_(kInputBytes) {}
+      input_(kInputBytes) {
+  if (deflate) {
+    deflate_ = std::make_unique<PerMessageDeflate>(*deflate);
+    parser_.allow_compression();
+  }
+}
+
+WsSession::~WsSession() = default;
 
 void WsSession::start(std::string early) {
   arm_ping();
@@ -60,8 +71,7 @@ void WsSession::handle(std::vector<Event>& events) {
       case Event::Kind::kText:
       case Event::Kind::kBinary:
         // After our close, the client may still send data frames: they are discarded.
-        if (state_ == State::kOpen)
-          handler_.on_message(event.kind == Event::Kind::kText, std::move(event.payload));
+        if (state_ == State::kOpen) deliver(event);
         break;
       case Event::Kind::kPing:
         if (state_ == State::kOpen) write_frame(Opcode::kPong, event.payload);
@@ -75,9 +85,9 @@ void WsSession::handle(std::vector<Event>& events) {
       case Event::Kind::kClose:
         if (state_ == State::kOpen) {
           // Echo the client's code (none for none), then close once it is out.
-          write_frame(Opcode::kClose,
-                      close_payload(event.close_code == close_code::kNoStatus ? 0 : event.close_code,
-                                    ""));
+          write_frame(
+              Opcode::kClose,
+              close_payload(event.close_code == close_code::kNoStatus ? 0 : event.close_code, ""));
         }
         state_ = State::kEnding;
         end_session(event.close_code, event.payload);
@@ -88,13 +98,32 @@ void WsSession::handle(std::vector<Event>& events) {
   events.clear();
 }
 
-void WsSession::write_frame(Opcode opcode, std::string_view payload) {
+void WsSession::deliver(Event& message) {
+  const bool text = message.kind == Event::Kind::kText;
+  if (message.compressed) {
+    std::string plain;
+    bool too_big = false;
+    if (!deflate_->decompress(message.payload, settings_.max_message_bytes, plain, too_big)) {
+      fail(too_big ? close_code::kTooBig : close_code::kInvalidData,
+           too_big ? "message too big" : "corrupt compressed message");
+      return;
+    }
+    if (text && !util::valid_utf8(plain)) {
+      fail(close_code::kInvalidData, "text message is not UTF-8");
+      return;
+    }
+    handler_.on_message(text, std::move(plain));
+    return;
+  }
+  handler_.on_message(text, std::move(message.payload));
+}
+
+void WsSession::write_frame(Opcode opcode, std::string_view payload, bool compressed) {
   if (connection_.closed()) return;
   std::array<uint8_t, 10> header;
-  const size_t header_size = write_frame_header(opcode, true, payload.size(), header);
-  const std::array<iovec, 2> parts = {
-      iovec{header.data(), header_size},
-      iovec{const_cast<char*>(payload.data()), payload.size()}};
+  const size_t header_size = write_frame_header(opcode, true, payload.size(), header, compressed);
+  const std::array<iovec, 2> parts = {iovec{header.data(), header_size},
+                                      iovec{const_cast<char*>(payload.data()), payload.size()}};
   try {
     connection_.output().write_all(parts, nullptr);
   } catch (const util::IoError& e) {
@@ -108,7 +137,12 @@ void WsSession::write_frame(Opcode opcode, std::string_view payload) {
 
 void WsSession::send(bool text, std::string_view data) {
   if (state_ != State::kOpen) return;
-  write_frame(text ? Opcode::kText : Opcode::kBinary, data);
+  const Opcode opcode = text ? Opcode::kText : Opcode::kBinary;
+  if (deflate_ && data.size() >= kCompressFromBytes) {
+    write_frame(opcode, deflate_->compress(data), /*compressed=*/true);
+    return;
+  }
+  write_frame(opcode, data);
 }
 
 void WsSession::close(int code, std::string_view reason) {
@@ -146,7 +180,8 @@ void WsSession::finish_after_flush() {
 
 void WsSession::notify_when_writable() {
   want_writable_ = true;
-  if (!connection_.closed()) connection_.notify_when_drained(connection_.output().limits().low_water);
+  if (!connection_.closed())
+    connection_.notify_when_drained(connection_.output().limits().low_water);
 }
 
 void WsSession::on_drained() {
@@ -194,8 +229,7 @@ void WsSession::on_deadline() {
       }
       write_frame(Opcode::kPing, "greenfork");
       awaiting_pong_ = true;
-      if (settings_.ping_timeout_ns > 0)
-        connection_.set_deadline(settings_.ping_timeout_ns);
+      if (settings_.ping_timeout_ns > 0) connection_.set_deadline(settings_.ping_timeout_ns);
       return;
     case State::kClosingSent:
       log::ErrorLog::get().debug("WebSocket client did not answer the close in time");

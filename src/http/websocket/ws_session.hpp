@@ -6,12 +6,15 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "engine/connection.hpp"
 #include "engine/protocol.hpp"
+#include "http/websocket/ws_deflate.hpp"
 #include "http/websocket/ws_frames.hpp"
 
 namespace gf::http::websocket {
@@ -21,6 +24,7 @@ struct WsSettings {
   int64_t ping_interval_ns = 0;                 // a ping after this much quiet (0: none)
   int64_t ping_timeout_ns = 0;                  // no pong within this: failed with 1011 (0: wait)
   int64_t close_timeout_ns = 5'000'000'000;     // for the client's answer to our close
+  bool per_message_deflate = true;              // accept a client's permessage-deflate offer
 };
 
 // The application side of a session. Called on the loop's thread.
@@ -38,7 +42,10 @@ class WsHandler {
 
 class WsSession final : public engine::Protocol {
  public:
-  WsSession(engine::Connection& connection, const WsSettings& settings, WsHandler& handler);
+  // `deflate`: the permessage-deflate parameters the handshake accepted (nullopt: none).
+  WsSession(engine::Connection& connection, const WsSettings& settings, WsHandler& handler,
+            const std::optional<DeflateParams>& deflate = std::nullopt);
+  ~WsSession() override;
 
   // Starts reading frames; `early` holds what the client sent right after its handshake.
   void start(std::string early);
@@ -71,7 +78,8 @@ class WsSession final : public engine::Protocol {
   };
 
   void handle(std::vector<Event>& events);
-  void write_frame(Opcode opcode, std::string_view payload);
+  void write_frame(Opcode opcode, std::string_view payload, bool compressed = false);
+  void deliver(Event& message);
   void fail(int code, std::string_view reason);
   void end_session(int code, std::string_view reason);
   void finish_after_flush();
@@ -81,6 +89,7 @@ class WsSession final : public engine::Protocol {
   const WsSettings& settings_;
   WsHandler& handler_;
   FrameParser parser_;
+  std::unique_ptr<PerMessageDeflate> deflate_;
   std::vector<char> input_;
   std::vector<Event> events_;
   State state_ = State::kOpen;

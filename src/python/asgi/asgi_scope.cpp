@@ -133,6 +133,10 @@ PyRef AsgiScope::build(PyObject* model, const http::Request& request, PyObject* 
   set(dict, k.raw_path, bytes(request.path));
   set(dict, k.query_string, bytes(request.query));
   set(dict, k.headers, header_list(request.headers));
+  // A trusted proxy's SCRIPT_NAME (the header policy lets it through only from forwarders, as
+  // for WSGI) names the mount point; otherwise root_path stays the setting's.
+  if (const std::string* script = request.find("SCRIPT_NAME"))
+    set(dict, k.root_path, text(*script));
   if (request.proxy && request.proxy->client_addr)
     set(dict, k.client,
         address(*request.proxy->client_addr, request.proxy->client_port.value_or(0)));
