@@ -7,13 +7,8 @@ asgi_hello.py (bench/run's start-up probe); lifespan startup/shutdown are acknow
     python3 -m uvicorn --loop uvloop --http httptools --ws websockets --app-dir bench/apps asgi_ws_echo:app
 """
 
-BODY = b"Hello, World!"
-START = {
-    "type": "http.response.start",
-    "status": 200,
-    "headers": [(b"content-type", b"text/plain"), (b"content-length", b"%d" % len(BODY))],
-}
-RESPONSE = {"type": "http.response.body", "body": BODY}
+from asgi_hello import RESPONSE, START, lifespan
+
 ACCEPT = {"type": "websocket.accept"}
 
 
@@ -38,10 +33,4 @@ async def app(scope, receive, send):
         await send(START)
         await send(RESPONSE)
     elif kind == "lifespan":
-        while True:
-            message = await receive()
-            if message["type"] == "lifespan.startup":
-                await send({"type": "lifespan.startup.complete"})
-            elif message["type"] == "lifespan.shutdown":
-                await send({"type": "lifespan.shutdown.complete"})
-                return
+        await lifespan(receive, send)

@@ -37,6 +37,8 @@ import os
 import time
 from urllib.parse import parse_qs
 
+from asgi_lifespan import acknowledge
+
 from drill_app import hog_descriptors_later
 
 _ended = {"big": 0}
@@ -248,13 +250,8 @@ ROUTES = {
 
 async def app(scope, receive, send):
     if scope["type"] == "lifespan":
-        while True:
-            message = await receive()
-            if message["type"] == "lifespan.startup":
-                await send({"type": "lifespan.startup.complete"})
-            elif message["type"] == "lifespan.shutdown":
-                await send({"type": "lifespan.shutdown.complete"})
-                return
+        await acknowledge(receive, send)
+        return
     route = ROUTES.get(scope["path"])
     if route is None:
         await respond(send, b"not found", status=404)

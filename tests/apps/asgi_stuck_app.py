@@ -18,14 +18,8 @@ def blocking_call_for_test():
 
 
 async def app(scope, receive, send):
-    if scope["type"] == "lifespan":
-        while True:
-            message = await receive()
-            if message["type"] == "lifespan.startup":
-                await send({"type": "lifespan.startup.complete"})
-            elif message["type"] == "lifespan.shutdown":
-                await send({"type": "lifespan.shutdown.complete"})
-                return
+    if scope["type"] != "http":
+        return  # no lifespan: served without it
     path = scope["path"]
     if path == "/wait":
         await waiter_for_test()

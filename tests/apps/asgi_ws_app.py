@@ -37,6 +37,8 @@ import json
 import os
 from urllib.parse import parse_qs
 
+from asgi_lifespan import acknowledge
+
 WS_EVENTS = os.environ.get("WS_EVENTS")
 
 
@@ -208,13 +210,7 @@ async def http(scope, receive, send):
 
 
 async def lifespan(scope, receive, send):
-    while True:
-        message = await receive()
-        if message["type"] == "lifespan.startup":
-            await send({"type": "lifespan.startup.complete"})
-        elif message["type"] == "lifespan.shutdown":
-            await send({"type": "lifespan.shutdown.complete"})
-            return
+    await acknowledge(receive, send)
 
 
 async def app(scope, receive, send):

@@ -19,7 +19,7 @@ import socket
 import struct
 import time
 
-from httpclient import connect  # noqa: F401  (re-exported: connect(address, timeout))
+from httpclient import connect, read_until_close  # noqa: F401  (connect is re-exported)
 
 OP_CONT, OP_TEXT, OP_BINARY = 0x0, 0x1, 0x2
 OP_CLOSE, OP_PING, OP_PONG = 0x8, 0x9, 0xA
@@ -228,24 +228,7 @@ def read_close(sock, timeout=5.0, others=None):
 
 def read_to_eof(sock, timeout=5.0):
     """Everything received until the peer closes (EOF or reset); TimeoutError if it does not."""
-    chunks = []
-    deadline = time.monotonic() + timeout
-    while True:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            raise TimeoutError(f"connection not closed within {timeout}s; "
-                               f"got {b''.join(chunks)[:300]!r}")
-        sock.settimeout(remaining)
-        try:
-            data = sock.recv(65536)
-        except socket.timeout:
-            continue
-        except ConnectionResetError:
-            break
-        if not data:
-            break
-        chunks.append(data)
-    return b"".join(chunks)
+    return read_until_close(sock, timeout)
 
 
 def tcp_closed(sock, timeout=5.0):

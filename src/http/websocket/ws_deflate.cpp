@@ -138,11 +138,12 @@ bool PerMessageDeflate::decompress(std::string_view payload, size_t max_bytes, s
   }
   out.clear();
   std::array<char, 16 * 1024> chunk;
-  // The message, then the tail the sender removed.
+  // The message, then the tail the sender removed. Each input is fed until zlib has taken all
+  // of it and has nothing more to give (a full `chunk` means there may be more).
   for (std::string_view input : {payload, kTail}) {
     inflate_.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(input.data()));
     inflate_.avail_in = static_cast<uInt>(input.size());
-    while (inflate_.avail_in > 0) {
+    do {
       inflate_.next_out = reinterpret_cast<Bytef*>(chunk.data());
       inflate_.avail_out = static_cast<uInt>(chunk.size());
       const int rc = inflate(&inflate_, Z_SYNC_FLUSH);
@@ -153,27 +154,10 @@ bool PerMessageDeflate::decompress(std::string_view payload, size_t max_bytes, s
         return false;
       }
       out.append(chunk.data(), n);
-      if (rc == Z_STREAM_END) {
-        // A final block (BFINAL) inside a message: what follows starts a fresh stream.
-        inflateReset(&inflate_);
-      } else if (rc == Z_BUF_ERROR && n == 0) {
-        break;  // no progress possible: the rest of the input is not decodable here
-      }
-    }
-    // Output pending inside zlib (it stopped because `chunk` was full): drain it.
-    while (inflate_.avail_out == 0) {
-      inflate_.next_out = reinterpret_cast<Bytef*>(chunk.data());
-      inflate_.avail_out = static_cast<uInt>(chunk.size());
-      const int rc = inflate(&inflate_, Z_SYNC_FLUSH);
-      if (rc != Z_OK && rc != Z_BUF_ERROR && rc != Z_STREAM_END) return false;
-      const size_t n = chunk.size() - inflate_.avail_out;
-      if (out.size() + n > max_bytes) {
-        too_big = true;
-        return false;
-      }
-      out.append(chunk.data(), n);
-      if (n == 0) break;
-    }
+      // A final block (BFINAL) inside a message: what follows starts a fresh stream.
+      if (rc == Z_STREAM_END) inflateReset(&inflate_);
+      if (rc == Z_BUF_ERROR && n == 0) break;  // no progress possible with this input
+    } while (inflate_.avail_in > 0 || inflate_.avail_out == 0);
   }
   if (params_.client_no_context_takeover) inflateReset(&inflate_);
   return true;
