@@ -18,7 +18,9 @@ class Engine;
 class Connection {
  public:
   Connection(Engine& engine, std::unique_ptr<net::Transport> transport, const OutputLimits& limits)
-      : engine_(engine), transport_(std::move(transport)), output_(*transport_, limits) {}
+      : engine_(engine), transport_(std::move(transport)), output_(*transport_, limits) {
+    output_.set_deferred_hook(&Connection::flush_later, this);
+  }
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
@@ -56,6 +58,7 @@ class Connection {
 
  private:
   friend class Engine;
+  static void flush_later(void* self);
 
   Engine& engine_;
   std::unique_ptr<net::Transport> transport_;
@@ -65,9 +68,10 @@ class Connection {
   int64_t write_deadline_ns_ = 0;  // while output waits on a stalled client (0: none)
   size_t drain_level_ = 0;
   bool awaiting_drain_ = false;
-  bool waiting_input_ = false;   // read as soon as the loop reports bytes
-  bool input_drained_ = false;   // the last read came back short and no bytes were reported since
-  bool read_scheduled_ = false;  // in the engine's queue of reads for the next turn
+  bool waiting_input_ = false;    // read as soon as the loop reports bytes
+  bool input_drained_ = false;    // the last read came back short and no bytes were reported since
+  bool read_scheduled_ = false;   // in the engine's queue of reads for the next turn
+  bool flush_scheduled_ = false;  // in the engine's queue of flushes for the next turn
   bool lent_ = false;
   bool lingering_ = false;
   bool closed_ = false;

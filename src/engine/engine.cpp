@@ -34,6 +34,10 @@ void Connection::linger() {
 void Connection::close() {
   engine_.close(*this);
 }
+void Connection::flush_later(void* self) {
+  auto* c = static_cast<Connection*>(self);
+  c->engine_.schedule_flush(*c);
+}
 void Connection::abort() {
   if (closed_) return;
   transport_->reset_on_close();
@@ -125,12 +129,33 @@ void Engine::want_input(Connection& c) {
   // neither nests reads without end nor starves the others.
   if (c.read_scheduled_) return;
   c.read_scheduled_ = true;
-  if (deferred_reads_.empty()) reactor_.schedule_deferred();
+  schedule_turn();
   deferred_reads_.push_back(&c);
+}
+
+void Engine::schedule_flush(Connection& c) {
+  if (c.flush_scheduled_ || c.closed_) return;
+  c.flush_scheduled_ = true;
+  schedule_turn();
+  deferred_flushes_.push_back(&c);
+}
+
+void Engine::schedule_turn() {
+  if (turn_scheduled_) return;
+  turn_scheduled_ = true;
+  reactor_.schedule_deferred();
 }
 
 void Engine::run_deferred() {
   collect();
+  turn_scheduled_ = false;
+  // What this turn's requests answered goes out first, back to back.
+  std::vector<Connection*> flushes;
+  flushes.swap(deferred_flushes_);
+  for (Connection* c : flushes) {
+    c->flush_scheduled_ = false;
+    if (!c->closed_) pump(*c);
+  }
   std::vector<Connection*> due;
   due.swap(deferred_reads_);
   for (Connection* c : due) {
@@ -196,7 +221,7 @@ void Engine::notify_when_drained(Connection& c, size_t level) {
   if (c.closed_) return;
   c.awaiting_drain_ = true;
   c.drain_level_ = level;
-  pump(c);
+  if (!c.flush_scheduled_) pump(c);  // else the turn's flush reports it
 }
 
 void Engine::restore(Connection& c) {
@@ -242,6 +267,7 @@ void Engine::close(Connection& c) {
   c.closed_ = true;
   reactor_.forget(c);
   if (c.read_scheduled_) std::erase(deferred_reads_, &c);
+  if (c.flush_scheduled_) std::erase(deferred_flushes_, &c);
   if (c.protocol_) c.protocol_->on_close();
   c.output_.discard();
   c.transport_->close();  // now, not when the object goes: the client sees the end at once

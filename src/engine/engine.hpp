@@ -20,10 +20,10 @@
 namespace gf::engine {
 
 struct EngineLimits {
-  size_t max_connections = 1000;          // worker_connections
-  int64_t graceful_ns = 30'000'000'000;   // graceful_timeout
-  int64_t linger_ns = 2'000'000'000;      // a half-closed connection's goodbye
-  int64_t write_timeout_ns = 0;           // a client that takes nothing for this long is cut (0: never)
+  size_t max_connections = 1000;         // worker_connections
+  int64_t graceful_ns = 30'000'000'000;  // graceful_timeout
+  int64_t linger_ns = 2'000'000'000;     // a half-closed connection's goodbye
+  int64_t write_timeout_ns = 0;  // a client that takes nothing for this long is cut (0: never)
   OutputLimits output;
 };
 
@@ -81,6 +81,8 @@ class Engine {
   void discard_input(Connection& c);
   void pump(Connection& c);
   void notify_when_drained(Connection& c, size_t level);
+  void schedule_flush(Connection& c);
+  void schedule_turn();
   void restore(Connection& c);
   void linger(Connection& c);
   void close(Connection& c);
@@ -93,6 +95,8 @@ class Engine {
   // them (closed() says so) without touching freed memory.
   std::vector<std::unique_ptr<Connection>> closed_;
   std::vector<Connection*> deferred_reads_;
+  std::vector<Connection*> deferred_flushes_;  // defer_writes: output queued this turn
+  bool turn_scheduled_ = false;                // run_deferred() is due
   std::atomic<size_t> count_ = 0;
   std::atomic<bool> stopping_ = false;
   int64_t now_ns_;

@@ -73,6 +73,11 @@ void Output::queue_rest(std::span<const iovec> parts, size_t sent,
 
 void Output::write_all(std::span<const iovec> parts, const util::SharedBytes* shared) {
   if (!failure_.empty()) throw util::IoError(failure_);
+  if (limits_.defer_writes) {
+    queue_rest(parts, 0, shared);
+    queued_for_later();
+    return;
+  }
   // In order: nothing may overtake what is already queued.
   const bool direct = queue_.empty() && parts.size() <= kMaxDirectParts;
   const size_t sent = direct ? write_now(parts) : 0;
@@ -83,7 +88,7 @@ void Output::write_all(std::span<const iovec> parts, const util::SharedBytes* sh
 
 void Output::send_file(int file, off_t offset, size_t count) {
   if (!failure_.empty()) throw util::IoError(failure_);
-  while (queue_.empty() && count > 0) {
+  while (queue_.empty() && count > 0 && !limits_.defer_writes) {
     const net::IoResult r = transport_.send_file(file, offset, count);
     if (r.status == net::IoResult::kWouldBlock) break;
     if (r.status != net::IoResult::kDone) {
@@ -101,6 +106,7 @@ void Output::send_file(int file, off_t offset, size_t count) {
   util::UniqueFd copy(::fcntl(file, F_DUPFD_CLOEXEC, 0));
   if (!copy) fail("sendfile", errno);
   queue_.append_file(std::move(copy), offset, count);
+  if (limits_.defer_writes) queued_for_later();
 }
 
 Output::Flush Output::flush() {
@@ -131,7 +137,8 @@ Output::Flush Output::flush() {
 
 void Output::wait_uncongested() {
   const int timeout_ms = limits_.waits.write_timeout_ms;
-  int64_t deadline = timeout_ms < 0 ? INT64_MAX : util::monotonic_ns() + int64_t{timeout_ms} * 1'000'000;
+  int64_t deadline =
+      timeout_ms < 0 ? INT64_MAX : util::monotonic_ns() + int64_t{timeout_ms} * 1'000'000;
   size_t before = queue_.size();
   while (queue_.memory_bytes() > limits_.low_water) {
     if (flush() == Flush::kFailed) throw util::IoError(failure_);
@@ -142,7 +149,8 @@ void Output::wait_uncongested() {
     }
     const int64_t left_ms = (deadline - util::monotonic_ns()) / 1'000'000;
     if (left_ms <= 0) throw util::IoTimeout("send: timed out");
-    if (!transport_.wait(net::Readiness::kWritable, static_cast<int>(std::min<int64_t>(left_ms, 1000))) &&
+    if (!transport_.wait(net::Readiness::kWritable,
+                         static_cast<int>(std::min<int64_t>(left_ms, 1000))) &&
         limits_.waits.tick != nullptr)
       limits_.waits.tick(limits_.waits.tick_context);
   }

@@ -17,6 +17,11 @@ struct OutputLimits {
   size_t high_water = 256 * 1024;  // congested above this many queued bytes of memory
   size_t low_water = 64 * 1024;    // a paused producer goes on at or below this
   net::WaitPolicy waits;           // for wait_uncongested(): write timeout and heartbeat
+  // Queue every write and let the engine flush once per turn of the loop (the asgi worker, as
+  // uvloop's transports do): the responses of a turn's requests leave back to back, so a peer
+  // asleep in epoll is woken once for them rather than once each - that wake-up is the costliest
+  // part of a small response's send on loopback.
+  bool defer_writes = false;
 };
 
 class Output final : public util::ByteSink {
@@ -47,6 +52,11 @@ class Output final : public util::ByteSink {
   const OutputLimits& limits() const { return limits_; }
   // Drops what is still queued (the connection is going away).
   void discard() { queue_.clear(); }
+  // With defer_writes: called whenever a write left bytes queued for the next flush.
+  void set_deferred_hook(void (*hook)(void*), void* context) {
+    deferred_hook_ = hook;
+    deferred_context_ = context;
+  }
 
  private:
   // Writes `parts` now as far as the socket takes them; returns how many bytes went out.
@@ -58,6 +68,12 @@ class Output final : public util::ByteSink {
   OutputLimits limits_;
   util::OutputQueue queue_;
   std::string failure_;  // set once broken: every later write throws it
+  void (*deferred_hook_)(void*) = nullptr;
+  void* deferred_context_ = nullptr;
+
+  void queued_for_later() {
+    if (deferred_hook_ != nullptr && !queue_.empty()) deferred_hook_(deferred_context_);
+  }
 };
 
 }  // namespace gf::engine

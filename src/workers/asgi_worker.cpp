@@ -145,6 +145,7 @@ class AsgiWorker::Session final : public http::Http1Session, public python::Asgi
 
 AsgiWorker::AsgiWorker(WorkerContext& ctx, python::WsgiApp& app, log::AccessLog* access_log)
     : LoopWorker(ctx, access_log, /*app_on_loop_thread=*/true), runtime_(app, ctx.cfg, access_log) {
+  settings_.limits.output.defer_writes = true;  // one flush per loop turn, as uvloop's transports
   ws_settings_.max_message_bytes =
       static_cast<size_t>(ctx.cfg.get(config::settings::websocket_max_message_size));
   ws_settings_.ping_interval_ns =

@@ -19,14 +19,15 @@ namespace gf::engine::testing {
 
 // What the client did and saw, kept after the transport itself is gone.
 struct Wire {
-  std::string input;          // bytes the client sent, not yet read by the server
-  bool input_ended = false;   // the client closed its side after `input`
-  std::string output;         // bytes the server sent
-  size_t room = SIZE_MAX;     // how many more bytes the client takes now
-  bool shut_down = false;     // the server half-closed
-  bool reset = false;         // the server asked for a reset on close
+  std::string input;         // bytes the client sent, not yet read by the server
+  bool input_ended = false;  // the client closed its side after `input`
+  std::string output;        // bytes the server sent
+  size_t room = SIZE_MAX;    // how many more bytes the client takes now
+  bool shut_down = false;    // the server half-closed
+  bool reset = false;        // the server asked for a reset on close
   bool closed = false;
   int reads = 0;
+  int writes = 0;  // write calls that sent something
 };
 
 inline Wire sends(std::string input, size_t room = SIZE_MAX, bool input_ended = false) {
@@ -63,9 +64,12 @@ class FakeTransport final : public net::Transport {
       if (take < part.iov_len) break;
     }
     if (n == 0) return {net::IoResult::kWouldBlock, 0, EAGAIN};
+    ++wire_.writes;
     return net::IoResult::done(n);
   }
-  net::IoResult send_file(int, off_t, size_t) override { return {net::IoResult::kFailed, 0, ENOSYS}; }
+  net::IoResult send_file(int, off_t, size_t) override {
+    return {net::IoResult::kFailed, 0, ENOSYS};
+  }
   bool shutdown_write() override { return wire_.shut_down = true; }
   void reset_on_close() override { wire_.reset = true; }
   void close() override { wire_.closed = true; }
@@ -108,8 +112,10 @@ class FakeProtocol final : public Protocol {
   std::span<char> input_space() override { return buffer_; }
   void on_input(size_t n) override {
     received.append(buffer_.data(), n);
-    if (on_bytes) on_bytes(c_);
-    else c_.want_input();
+    if (on_bytes)
+      on_bytes(c_);
+    else
+      c_.want_input();
   }
   void on_input_end() override {
     ended = true;

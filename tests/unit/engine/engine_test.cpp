@@ -75,6 +75,39 @@ TEST_F(EngineTest, WhatTheSocketTakesGoesOutAtOnceTheRestWhenWritable) {
   EXPECT_FALSE(c->watching_writes);  // nothing queued: no more write interest
 }
 
+// defer_writes (the asgi worker): what the protocols write in one turn leaves in the next turn's
+// flush, once per connection, before that turn's reads; a drain asked for meanwhile is reported
+// by that flush.
+TEST(EngineDeferredWrites, WritesOfATurnLeaveTogetherInTheNextTurn) {
+  FakeReactor reactor;
+  EngineLimits l = limits();
+  l.output.defer_writes = true;
+  Engine engine(reactor, l);
+  Wire first = sends("a");
+  Wire second = sends("b");
+  auto [c1, p1] = open(engine, first, 64, [](Connection&) {});
+  auto [c2, p2] = open(engine, second, 64, [](Connection&) {});
+  // What an app's coroutines send, outside any engine callback.
+  c1->output().write_bytes("head|");
+  c1->output().write_bytes("body");
+  c1->notify_when_drained(0);
+  c2->output().write_bytes("other");
+  EXPECT_EQ(first.output, "");  // nothing written yet, not even by the drain request
+  EXPECT_EQ(second.output, "");
+  EXPECT_EQ(p1->drained, 0);
+  EXPECT_EQ(reactor.deferred_scheduled, 1);  // one turn for both connections
+  engine.run_deferred();
+  EXPECT_EQ(first.output, "head|body");
+  EXPECT_EQ(second.output, "other");
+  EXPECT_EQ(first.writes, 1);  // the turn's pieces in one send
+  EXPECT_EQ(p1->drained, 1);
+  // A connection closed before its turn is skipped.
+  c2->output().write_bytes("late");
+  c2->close();
+  engine.run_deferred();
+  EXPECT_EQ(second.output, "other");
+}
+
 TEST_F(EngineTest, BackPressureCongestsAboveHighWaterAndReportsTheDrainAtLowWater) {
   Wire wire = sends("x", 0);  // a client that takes nothing yet
   auto [c, protocol] = open(engine, wire, 64, [](Connection&) {});
@@ -213,7 +246,7 @@ TEST_F(EngineTest, GracefulStopWaitsForConnectionsThenStops) {
   first.connection->close();
   EXPECT_FALSE(reactor.stopped);
   second.connection->close();
-  EXPECT_TRUE(reactor.stopped);  // the last one gone
+  EXPECT_TRUE(reactor.stopped);     // the last one gone
   EXPECT_FALSE(reactor.accepting);  // never resumed while stopping
 }
 
