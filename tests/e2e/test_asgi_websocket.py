@@ -3,14 +3,12 @@ binary echo, 1 MiB messages both ways, fragmented messages (with a ping between 
 UTF-8 split across them), ping/pong, the scope, subprotocol negotiation, accept headers, close
 codes and reasons both ways (disconnect codes the app sees: the client's code, 1006 on a TCP
 drop), denial before accept (403), app exceptions before / after accept, an app returning
-without closing, handshake errors (bad version, missing / bad key), malformed frames (masking,
-RSV bits, reserved opcodes, control frames too long or fragmented, continuation errors, invalid
-UTF-8, bad close payloads and codes) each failing the connection with the RFC's close code, an app
-that stops reading (back-pressure), 200 concurrent sessions; and greenfork-only behaviour:
+without closing, an app that stops reading (back-pressure), 200 concurrent sessions (handshake
+refusals, malformed frames and permessage-deflate are in test_asgi_websocket_protocol.py; shared
+helpers and fixtures in ws_common.py); and greenfork-only behaviour:
 `--websocket-max-message-size`, `--websocket-ping-interval` / `--websocket-ping-timeout`,
 `websocket.http.response` denial, the access-log line, close 1012 on TERM and HUP, the strict
-scope (lower-cased header names, bytes raw_path), 426 for a bad version, 1011 after an app
-exception.
+scope (lower-cased header names, bytes raw_path), 1011 after an app exception.
 
 App: tests/apps/asgi_ws_app.py. Raw frames: tests/e2e/wsclient.py; everything else uses the
 `websockets` 10.4 asyncio client. Every test also runs against a reference server:
@@ -33,128 +31,18 @@ import time
 from urllib.parse import quote
 
 import pytest
-import websockets
-from websockets.exceptions import ConnectionClosed, InvalidStatusCode
 
 import wsclient
-from conftest import PRODUCT, WAIT_DEADLINE
-from httpclient import build_request, connect, parse_response, wait_until
-from wsclient import (OP_BINARY, OP_CLOSE, OP_CONT, OP_PING, OP_PONG, OP_TEXT, build_frame,
-                      close_payload, open_ws, read_close, read_frame, tcp_closed)
+from conftest import WAIT_DEADLINE
+from httpclient import connect, parse_response, wait_until
+from wsclient import (
+    OP_BINARY, OP_CONT, OP_PING, OP_PONG, OP_TEXT, build_frame, open_ws, read_close,
+    read_frame, tcp_closed)
 
-# The worker class the tests pass to -k: greenfork's `asgi`, or the reference's uvicorn worker.
-ASGI_WORKER = os.environ.get("GREENFORK_ASGI_WORKER", "asgi")
-REFERENCE = ASGI_WORKER != "asgi" or PRODUCT != "greenfork"
-APP = "asgi_ws_app:app"
-ASGI = ["-k", ASGI_WORKER, "-w", "1"]
-MIB = 1 << 20
-FAIL_WITHIN = 5.0     # seconds for a server to answer a bad frame with a close and drop the TCP
-
-
-def greenfork_only(reason):
-    return pytest.mark.skipif(REFERENCE, reason=f"greenfork-only behaviour: {reason}")
-
-
-# ---------------------------------------------------------------------------------------------
-# Helpers
-
-def run(coro, timeout=WAIT_DEADLINE):
-    """Run a coroutine to completion on a fresh loop, failing it after `timeout` seconds."""
-    return asyncio.run(asyncio.wait_for(coro, timeout))
-
-
-def uri(server, path):
-    return f"ws://{server.host}:{server.port}{path}"
-
-
-def ws_connect(server, path, **kwargs):
-    """websockets.connect() to the server: no client pings, no size limit, no compression
-    (plain frames on the wire) unless the test asks otherwise."""
-    kwargs.setdefault("ping_interval", None)
-    kwargs.setdefault("max_size", None)
-    kwargs.setdefault("compression", None)
-    kwargs.setdefault("open_timeout", WAIT_DEADLINE)
-    kwargs.setdefault("close_timeout", FAIL_WITHIN)
-    return websockets.connect(uri(server, path), **kwargs)
-
-
-async def handshake_status(server, path, **kwargs):
-    """The HTTP status a handshake the server refuses gets (fails the test on a 101)."""
-    with pytest.raises(InvalidStatusCode) as info:
-        async with ws_connect(server, path, **kwargs):
-            pass
-    return info.value.status_code
-
-
-async def closed_code(ws, timeout=WAIT_DEADLINE):
-    """Receive until the connection closes; return (code, reason) of the close frame received
-    (1006 when the connection ended without one). Messages before it are ignored."""
-    async def drain():
-        try:
-            while True:
-                await ws.recv()
-        except ConnectionClosed:
-            pass
-    await asyncio.wait_for(drain(), timeout)
-    await ws.wait_closed()
-    return ws.close_code, ws.close_reason
-
-
-def http_ok(server):
-    """A plain HTTP GET on its own connection answers "http ok"."""
-    data = build_request("GET", "/", headers={"Connection": "close"})
-    resp = parse_response(server.raw(data))
-    return resp.status == 200 and resp.body == b"http ok"
-
-
-def assert_still_serving(server, pids):
-    """The same worker(s) still serve HTTP and WebSocket (nothing crashed or was respawned)."""
-    assert http_ok(server), server.log_text()
-
-    async def echo_once():
-        async with ws_connect(server, "/echo") as ws:
-            await ws.send("still there?")
-            return await ws.recv()
-    assert run(echo_once()) == "still there?"
-    assert server.worker_pids() == pids, server.log_text()
-
-
-def recorded(server):
-    try:
-        return server.events_file.read_text().splitlines()
-    except FileNotFoundError:
-        return []
-
-
-def wait_recorded(server, before):
-    """The disconnect code /record appended after the `before` lines already there."""
-    assert wait_until(lambda: len(recorded(server)) > before, WAIT_DEADLINE), \
-        f"no disconnect recorded; log:\n{server.log_text()}"
-    return int(recorded(server)[before])
-
-
-@pytest.fixture(scope="module")
-def ws_server(module_server_factory, tmp_path_factory):
-    """One ASGI worker serving tests/apps/asgi_ws_app.py for the whole module."""
-    events = tmp_path_factory.mktemp("ws") / "events.txt"
-    server = module_server_factory(APP, *ASGI, env={"WS_EVENTS": str(events)})
-    server.events_file = events
-    assert http_ok(server), server.log_text()              # the worker has booted
-    return server
-
-
-@pytest.fixture
-def raw_echo(ws_server):
-    """A raw socket with a completed handshake to /echo (closed at teardown)."""
-    sock = open_ws(ws_server.address(), "/echo", timeout=WAIT_DEADLINE)
-    yield sock
-    sock.close()
-
-
-def echo_text(sock, text):
-    """Send one masked text frame and return the (fin, opcode, payload) the server sends back."""
-    sock.sendall(build_frame(OP_TEXT, text))
-    return read_frame(sock, WAIT_DEADLINE)
+from ws_common import (  # noqa: F401  (fixtures are used by name)
+    APP, ASGI, FAIL_WITHIN, MIB, assert_still_serving, closed_code, echo_text,
+    greenfork_only, handshake_status, http_ok, raw_echo, recorded, run, wait_recorded,
+    ws_connect, ws_server)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -424,129 +312,6 @@ def test_return_after_accept_closes_1000(ws_server):
 
 
 # ---------------------------------------------------------------------------------------------
-# Handshake errors
-
-def raw_handshake(server, path, headers):
-    with connect(server.address(), timeout=WAIT_DEADLINE) as sock:
-        return wsclient.handshake(sock, path, headers, timeout=WAIT_DEADLINE)
-
-
-@greenfork_only("websockets 10.4 answers an unsupported version 400, with no "
-                "Sec-WebSocket-Version header")
-def test_unsupported_version_is_426_with_supported_version(ws_server):
-    pids = ws_server.worker_pids()
-    status, headers, _ = raw_handshake(ws_server, "/echo", {"Sec-WebSocket-Version": "12"})
-    assert status == 426
-    versions = [v.strip() for v in (wsclient.header(headers, "Sec-WebSocket-Version") or "")
-                .split(",")]
-    assert "13" in versions, headers
-    assert_still_serving(ws_server, pids)
-
-
-def test_unsupported_version_is_refused(ws_server):
-    """(Any 4xx here; greenfork's exact answer is test_unsupported_version_is_426_...)"""
-    pids = ws_server.worker_pids()
-    status, _, _ = raw_handshake(ws_server, "/echo", {"Sec-WebSocket-Version": "12"})
-    assert 400 <= status < 500 and status != 404, status
-    assert_still_serving(ws_server, pids)
-
-
-@pytest.mark.parametrize("key", [
-    None,                                              # missing
-    "",
-    "not base64 at all!",
-    "AAAAAAAAAAAAAAAAAAAA",                            # base64 of 15 bytes
-    "AAAAAAAAAAAAAAAAAAAAAAAA",                        # base64 of 18 bytes
-    "AAAAAAAAAAAAAAAAAAAAA==",                         # 16 bytes but padding broken (21+2)
-], ids=["missing", "empty", "not-base64", "15-bytes", "18-bytes", "bad-padding"])
-def test_bad_key_is_400(ws_server, key):
-    pids = ws_server.worker_pids()
-    status, _, _ = raw_handshake(ws_server, "/echo", {"Sec-WebSocket-Key": key})
-    assert status == 400
-    assert_still_serving(ws_server, pids)
-
-
-# ---------------------------------------------------------------------------------------------
-# Malformed frames: each fails the connection - a close frame with the RFC's code, then the TCP
-# connection closes - before the app sees anything of it.
-
-def close_frame(payload):
-    return build_frame(OP_CLOSE, payload)
-
-
-MALFORMED = [
-    ("unmasked", build_frame(OP_TEXT, b"hello", mask=False), 1002),
-    ("rsv1", build_frame(OP_TEXT, b"hello", rsv=4), 1002),
-    ("rsv2", build_frame(OP_TEXT, b"hello", rsv=2), 1002),
-    ("rsv3", build_frame(OP_TEXT, b"hello", rsv=1), 1002),
-    ("rsv-on-ping", build_frame(OP_PING, b"p", rsv=4), 1002),
-    ("opcode-3", build_frame(0x3, b"hello"), 1002),
-    ("opcode-0xB", build_frame(0xB, b"hello"), 1002),
-    ("ping-126-bytes", build_frame(OP_PING, b"p" * 126), 1002),
-    ("close-126-bytes", close_frame(close_payload(1000, b"r" * 124)), 1002),
-    ("fragmented-ping", build_frame(OP_PING, b"p", fin=False), 1002),
-    ("continuation-first", build_frame(OP_CONT, b"lo"), 1002),
-    ("text-inside-fragmented", build_frame(OP_TEXT, b"Hel", fin=False)
-     + build_frame(OP_TEXT, b"lo"), 1002),
-    ("binary-inside-fragmented", build_frame(OP_TEXT, b"Hel", fin=False)
-     + build_frame(OP_BINARY, b"lo"), 1002),
-    ("invalid-utf8", build_frame(OP_TEXT, b"\xff\xfe"), 1007),
-    ("invalid-utf8-in-last-fragment", build_frame(OP_TEXT, b"ok", fin=False)
-     + build_frame(OP_CONT, b"\xc3"), 1007),
-    ("invalid-utf8-surrogate", build_frame(OP_TEXT, b"\xed\xa0\x80"), 1007),
-    ("invalid-utf8-close-reason", close_frame(close_payload(1000, b"\xff\xfe")), 1007),
-    ("close-1-byte", close_frame(b"\x03"), 1002),
-    *[(f"close-code-{code}", close_frame(close_payload(code)), 1002)
-      for code in (999, 1005, 1006, 1016, 2999, 5000)],
-]
-
-
-@pytest.mark.parametrize("name, data, expected", MALFORMED, ids=[m[0] for m in MALFORMED])
-def test_malformed_frame_fails_the_connection(ws_server, name, data, expected):
-    pids = ws_server.worker_pids()
-    sock = open_ws(ws_server.address(), "/echo", timeout=WAIT_DEADLINE)
-    try:
-        assert echo_text(sock, "valid") == (True, OP_TEXT, b"valid")
-        sock.sendall(data)
-        others = []
-        close = read_close(sock, FAIL_WITHIN, others)
-        assert others == [], f"the app saw part of the bad input: {others}"
-        assert close is not None, "closed without a close frame"
-        assert close[0] == expected, close
-        assert tcp_closed(sock, FAIL_WITHIN), "the TCP connection stayed open after the close"
-    finally:
-        sock.close()
-    assert_still_serving(ws_server, pids)
-
-
-@pytest.mark.parametrize("code", [1000, 1001, 1003, 1011, 3000, 4999])
-def test_valid_close_code_is_echoed(raw_echo, code):
-    wsclient.send_close(raw_echo, code, b"client reason")
-    others = []
-    close = read_close(raw_echo, FAIL_WITHIN, others)
-    assert others == []
-    assert close is not None and close[0] == code, close
-    assert tcp_closed(raw_echo, FAIL_WITHIN)
-
-
-def test_empty_close_is_answered(raw_echo):
-    """A close without a code (RFC 6455 5.5.1): the answer carries no code or 1000 (1005 may
-    never be sent on the wire)."""
-    wsclient.send_close(raw_echo)
-    close = read_close(raw_echo, FAIL_WITHIN)
-    assert close is not None and close[0] in (1005, 1000), close   # 1005: empty payload
-    assert tcp_closed(raw_echo, FAIL_WITHIN)
-
-
-def test_data_after_close_is_not_delivered(raw_echo):
-    raw_echo.sendall(close_frame(close_payload(1000)) + build_frame(OP_TEXT, b"late"))
-    others = []
-    close = read_close(raw_echo, FAIL_WITHIN, others)
-    assert others == [] and close is not None and close[0] == 1000, (others, close)
-    assert tcp_closed(raw_echo, FAIL_WITHIN)
-
-
-# ---------------------------------------------------------------------------------------------
 # Concurrency
 
 def test_200_concurrent_sessions(ws_server):
@@ -759,58 +524,3 @@ def test_reload_closes_old_sessions_with_1012(start_server):
     assert new_pid != old_pid
     assert echoed == "after reload"
     assert server.alive()
-
-
-# ---- permessage-deflate (RFC 7692) ---------------------------------------------------------
-
-def test_permessage_deflate_is_negotiated_and_round_trips(ws_server):
-    blob = "compressible " * 100000  # 1.3 MB of text, sent and echoed compressed
-
-    async def go():
-        async with ws_connect(ws_server, "/echo", compression="deflate") as ws:
-            answer = ws.response_headers.get("Sec-WebSocket-Extensions", "")
-            await ws.send(blob)
-            echoed = await ws.recv()
-            await ws.send(b"small")  # below the server's compression threshold: plain
-            return answer, echoed, await ws.recv()
-    answer, echoed, small = run(go())
-    assert answer.startswith("permessage-deflate")
-    assert echoed == blob
-    assert small == b"small"
-
-
-def test_raw_compressed_frame_is_decompressed(ws_server):
-    # RFC 7692 section 7.2.3.1's "Hello", in a masked text frame with RSV1.
-    sock = open_ws(ws_server.address(), "/echo",
-                   headers=[("Sec-WebSocket-Extensions", "permessage-deflate")])
-    try:
-        sock.sendall(build_frame(0x1, b"\xf2\x48\xcd\xc9\xc9\x07\x00", rsv=0x4))
-        fin, opcode, payload = read_frame(sock, deflate=True)  # uvicorn compresses it back
-        assert (fin, opcode, payload) == (True, 0x1, b"Hello")
-    finally:
-        sock.close()
-
-
-@greenfork_only("a corrupt compressed message fails with 1007 (uvicorn/websockets: 1007 too)")
-def test_corrupt_compressed_frame_fails_the_connection(ws_server):
-    sock = open_ws(ws_server.address(), "/echo",
-                   headers=[("Sec-WebSocket-Extensions", "permessage-deflate")])
-    try:
-        sock.sendall(build_frame(0x2, b"\xff\xff\xff\xff\xff", rsv=0x4))
-        code, _ = read_close(sock)
-        assert code == 1007
-        assert tcp_closed(sock)
-    finally:
-        sock.close()
-    assert http_ok(ws_server)
-
-
-@greenfork_only("--no-websocket-per-message-deflate is greenfork's flag")
-def test_permessage_deflate_can_be_turned_off(start_server):
-    server = start_server("asgi_ws_app:app", *ASGI, "--no-websocket-per-message-deflate")
-
-    async def go():
-        async with ws_connect(server, "/echo", compression="deflate") as ws:
-            await ws.send("x" * 1000)
-            return ws.response_headers.get("Sec-WebSocket-Extensions"), await ws.recv()
-    assert run(go()) == (None, "x" * 1000)
