@@ -163,9 +163,14 @@ void WsgiHandler::Impl::fail(WsgiCall& call) {
         response.send_error(413);
       }
       if (access_log != nullptr)
-        AccessEntry{*call.request_,         call.summary_,       call.environ_.get(),
-                    "413 Request Entity Too Large", 0,      nullptr,
-                    call.clock_.wall_start, call.clock_.start}
+        AccessEntry{*call.request_,
+                    call.summary_,
+                    call.environ_.get(),
+                    "413 Request Entity Too Large",
+                    0,
+                    nullptr,
+                    call.clock_.wall_start,
+                    call.clock_.start}
             .write_to(*access_log);
       return;
     }
@@ -267,7 +272,8 @@ Progress WsgiHandler::start(WsgiCall& call, const http::Request& request, http::
 }
 
 Progress WsgiHandler::resume(WsgiCall& call) {
-  return impl_->finalized_when_done(call, [&] { return impl_->run_body(call, /*can_pause=*/true); });
+  return impl_->finalized_when_done(call,
+                                    [&] { return impl_->run_body(call, /*can_pause=*/true); });
 }
 
 void WsgiHandler::abandon(WsgiCall& call) {
