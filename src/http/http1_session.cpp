@@ -22,6 +22,7 @@ void Http1Session::enter(Phase phase, int64_t timeout_ns) {
 }
 
 void Http1Session::on_input(size_t n) {
+  if (successor_ != nullptr) return successor_->on_input(n);
   reader_.received(n);
   if (phase_ == Phase::kAppBody) {
     bool broken = false;
@@ -73,6 +74,7 @@ bool Http1Session::wait_body(size_t cap) {
 }
 
 void Http1Session::on_input_end() {
+  if (successor_ != nullptr) return successor_->on_input_end();
   if (phase_ == Phase::kAppWatch || phase_ == Phase::kInApp || phase_ == Phase::kPaused ||
       phase_ == Phase::kFlushing) {
     // Watched while in the application: the response may still go out; nothing more comes in.
@@ -209,6 +211,7 @@ void Http1Session::complete(After after) {
 }
 
 void Http1Session::on_drained() {
+  if (successor_ != nullptr) return successor_->on_drained();
   if (phase_ == Phase::kPaused) {
     enter(Phase::kInApp, 0);
     resume_response();
@@ -238,6 +241,7 @@ bool Http1Session::send_interim(std::string_view bytes) {
 }
 
 void Http1Session::on_deadline() {
+  if (successor_ != nullptr) return successor_->on_deadline();
   switch (phase_) {
     case Phase::kIdle:
       connection_.linger();  // a request may be on its way: never answer it with a reset
@@ -259,7 +263,12 @@ void Http1Session::on_deadline() {
   }
 }
 
+void Http1Session::on_stop() {
+  if (successor_ != nullptr) successor_->on_stop();  // HTTP/1 itself needs nothing here
+}
+
 void Http1Session::on_close() {
+  if (successor_ != nullptr) successor_->on_close();
   // kInApp: the worker is ending after its application threads stopped, maybe mid-response.
   if (phase_ == Phase::kPaused || phase_ == Phase::kInApp || phase_ == Phase::kAppBody ||
       phase_ == Phase::kAppWatch)

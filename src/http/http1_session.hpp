@@ -63,6 +63,10 @@ class Http1Session : public engine::Protocol {
   // end of the client's input is reported (client_input_ended()) without closing, since a
   // client that half-closed still reads its response - the connection closes after it.
   void watch_input_end();
+  // After an upgrade the application side accepted (WebSocket): from now on the engine's events
+  // for this connection go to `next`, which must live as long as the session. The session still
+  // hears the close (release(), abandon_response()) after `next` did.
+  void hand_over(engine::Protocol& next) { successor_ = &next; }
 
  protected:
   // A request is ready: its head parsed and its body received up to the prefetch bound. Run
@@ -93,17 +97,16 @@ class Http1Session : public engine::Protocol {
   };
   enum class After { kKeepAlive, kClose, kLinger, kAbort };
 
- protected:
-  // engine::Protocol; a worker's session that hands the connection over to another protocol
-  // (WebSocket) overrides them to forward there once it did.
-  std::span<char> input_space() override { return reader_.receive_space(); }
+  // engine::Protocol (forwarded to the successor once handed over)
+  std::span<char> input_space() override {
+    return successor_ != nullptr ? successor_->input_space() : reader_.receive_space();
+  }
   void on_input(size_t n) override;
   void on_input_end() override;
   void on_drained() override;
   void on_deadline() override;
+  void on_stop() override;
   void on_close() override;
-
- private:
   void advance();
   void serve();
   void reject(const RequestError& error);
@@ -126,6 +129,7 @@ class Http1Session : public engine::Protocol {
   bool advancing_ = false;      // advance() is on the stack: it serves what follows itself
   size_t body_cap_ = 0;         // kAppBody: how much body to hold before body_arrived()
   bool input_ended_ = false;    // the client sent its end while a request was in the app
+  engine::Protocol* successor_ = nullptr;  // hand_over(): the protocol that took the connection
 };
 
 }  // namespace gf::http

@@ -45,7 +45,6 @@ void AsgiWebSocket::start(python::AsgiRuntime& runtime, PyObject* model) {
       }
     } catch (const std::exception&) {
     }
-    app_done_ = true;
     log_access();
     http_.request_done({.keep_alive = false});
     return;
@@ -83,6 +82,7 @@ void AsgiWebSocket::ws_accept(std::string_view subprotocol,
     return;
   }
   session_ = std::make_unique<ws::WsSession>(connection, settings_, *this, deflate);
+  http_.hand_over(*session_);
   // Left in the socket by a client that could not take the head at once: keep it flowing.
   if (!connection.output().empty())
     connection.notify_when_drained(connection.output().limits().low_water);
@@ -129,7 +129,6 @@ void AsgiWebSocket::ws_pause_input(bool pause) {
 }
 
 void AsgiWebSocket::ws_finished() {
-  app_done_ = true;
   task_.reset();
   log_access();
   // Upgraded, the WsSession ends the connection after the closing handshake; refused, the

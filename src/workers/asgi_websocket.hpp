@@ -27,11 +27,9 @@ class AsgiWebSocket final : public python::WsEndpoint, public http::websocket::W
   ~AsgiWebSocket() override;
 
   // For http.head(), a WebSocket handshake: answers an invalid one at once (400/426), else
-  // starts the app. False when the app could not start (answered with a 500).
+  // starts the app (answering 500 when it cannot start).
   void start(python::AsgiRuntime& runtime, PyObject* model);
 
-  // Once upgraded, the connection's protocol: the HTTP session forwards the engine's events.
-  http::websocket::WsSession* session() { return session_.get(); }
   // Before the upgrade: the client ended its input (it left).
   void client_left();
   // The connection is going away: the app hears it, its link goes dead.
@@ -68,7 +66,6 @@ class AsgiWebSocket final : public python::WsEndpoint, public http::websocket::W
   std::chrono::system_clock::time_point wall_start_;
   std::chrono::steady_clock::time_point start_;
   bool logged_ = false;
-  bool app_done_ = false;
 };
 
 }  // namespace gf::workers

@@ -84,36 +84,6 @@ class AsgiWorker::Session final : public http::Http1Session, public python::Asgi
     websocket_->start(worker_.runtime_, model_.get());
   }
 
-  // Once upgraded, the engine's events go to the WebSocket session.
-  engine::Protocol* upgraded() { return websocket_ ? websocket_->session() : nullptr; }
-  std::span<char> input_space() override {
-    if (engine::Protocol* ws = upgraded()) return ws->input_space();
-    return Http1Session::input_space();
-  }
-  void on_input(size_t n) override {
-    if (engine::Protocol* ws = upgraded()) return ws->on_input(n);
-    Http1Session::on_input(n);
-  }
-  void on_input_end() override {
-    if (engine::Protocol* ws = upgraded()) return ws->on_input_end();
-    Http1Session::on_input_end();
-  }
-  void on_drained() override {
-    if (engine::Protocol* ws = upgraded()) return ws->on_drained();
-    Http1Session::on_drained();
-  }
-  void on_deadline() override {
-    if (engine::Protocol* ws = upgraded()) return ws->on_deadline();
-    Http1Session::on_deadline();
-  }
-  void on_stop() override {
-    if (engine::Protocol* ws = upgraded()) ws->on_stop();
-  }
-  void on_close() override {
-    if (engine::Protocol* ws = upgraded()) ws->on_close();
-    Http1Session::on_close();
-  }
-
   void resume_response() override {
     if (reader().body_complete()) watch_input_end();  // as before the pause
     if (channel_) python::asgi_channel::drained(channel_.get());

@@ -2,7 +2,8 @@
 // FrameParser), messages to the application side, messages and control frames out, pings to
 // find dead peers, the closing handshake, and failing the connection with the RFC's close code
 // when the client breaks a rule. No I/O of its own: the engine moves the bytes. The worker's
-// HTTP session forwards the engine's events here once it accepted the upgrade.
+// HTTP session hands the connection over to it (Http1Session::hand_over) once the upgrade is
+// accepted.
 #pragma once
 
 #include <cstdint>
@@ -96,7 +97,6 @@ class WsSession final : public engine::Protocol {
   bool ended_ = false;          // on_session_end() was called
   bool awaiting_pong_ = false;  // our ping is out
   bool paused_ = false;         // the application asked us to stop reading
-  bool reading_ = false;        // a want_input() is outstanding
   bool want_writable_ = false;  // the application waits for on_writable()
   bool closing_after_flush_ = false;
 };
